@@ -1,0 +1,1 @@
+"""The `restock` command line: the composition root for batch and service commands."""

@@ -1,0 +1,1 @@
+"""What every part of restock shares: settings, database access, migrations, clock."""

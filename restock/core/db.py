@@ -1,0 +1,56 @@
+"""Database access: connections and pools, created closed and opened by their owner."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import ConnectionPool
+
+
+def connect(database_url: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+    """Open one connection to `database_url`; the caller closes it."""
+    return psycopg.connect(database_url, autocommit=autocommit)
+
+
+def make_pool(database_url: str, *, min_size: int = 1, max_size: int = 4) -> ConnectionPool:
+    """A pool for `database_url`, created closed: open it in the owner's lifespan."""
+    return ConnectionPool(database_url, min_size=min_size, max_size=max_size, open=False)
+
+
+def database_name(database_url: str) -> str:
+    """The database a URL points at."""
+    return str(conninfo_to_dict(database_url).get("dbname", ""))
+
+
+def with_database(database_url: str, dbname: str) -> str:
+    """The same server URL, pointed at another database."""
+    return make_conninfo(database_url, dbname=dbname)
+
+
+def ensure_database(database_url: str) -> bool:
+    """Create the database `database_url` names if it does not exist; True if created.
+
+    Connects to the server's `postgres` database to do it.
+    """
+    name = database_name(database_url)
+    admin_url = with_database(database_url, "postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists:
+            return False
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:
+            return False
+        return True
+
+
+def drop_database(database_url: str) -> None:
+    """Drop the database `database_url` names, disconnecting whoever is still on it."""
+    name = database_name(database_url)
+    admin_url = with_database(database_url, "postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

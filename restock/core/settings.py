@@ -1,0 +1,86 @@
+"""restock's configuration: one `Settings`, built once at start-up and passed down.
+
+Every field can be set by an environment variable with the `RESTOCK_` prefix
+(`RESTOCK_DATABASE_URL`, `RESTOCK_MQTT_URL`, ...) or in a `.env` file.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RESTOCK_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/restock",
+        description="libpq URL of the PostgreSQL/TimescaleDB database.",
+    )
+    mqtt_url: str = Field(
+        default="mqtt://127.0.0.1:1883",
+        description="Broker URL, mqtt://[user[:password]@]host[:port].",
+    )
+    mqtt_protocol: Literal["5", "3.1.1"] = "5"
+    mqtt_client_id: str = Field(
+        default="restock-ingest-1",
+        description="Stable client id: the broker keeps this worker's session under it.",
+    )
+    mqtt_share_group: str = Field(
+        default="restock-ingest",
+        description="Shared-subscription group ('' subscribes directly; MQTT 5 only).",
+    )
+    mqtt_topic_prefix: str = "restock/v1"
+    mqtt_session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0)
+    mqtt_keepalive_s: int = Field(default=30, ge=5)
+
+    ingest_batch_size: int = Field(default=5000, ge=1)
+    ingest_batch_interval_s: float = Field(default=0.2, gt=0)
+    ingest_queue_size: int = Field(default=20_000, ge=10)
+    ingest_max_payload_bytes: int = Field(default=256 * 1024, ge=64)
+    ingest_max_future_s: float = Field(
+        default=300.0, ge=0, description="Readings stamped further ahead are rejected."
+    )
+    ingest_absurd_factor: float = Field(
+        default=3.0, gt=1, description="Quantities above capacity times this are rejected."
+    )
+    ingest_retry_max_s: float = Field(default=10.0, gt=0)
+
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9108, ge=0, le=65535)
+
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str) -> str:
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("database_url must start with postgresql://")
+        return value
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _mqtt_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("mqtt", "tcp") or not parts.hostname:
+            raise ValueError("mqtt_url must look like mqtt://host[:port]")
+        return value
+
+    @property
+    def mqtt_host(self) -> str:
+        return urlsplit(self.mqtt_url).hostname or "127.0.0.1"
+
+    @property
+    def mqtt_port(self) -> int:
+        return urlsplit(self.mqtt_url).port or 1883
+
+    @property
+    def mqtt_username(self) -> str | None:
+        return urlsplit(self.mqtt_url).username
+
+    @property
+    def mqtt_password(self) -> str | None:
+        return urlsplit(self.mqtt_url).password
