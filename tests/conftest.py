@@ -20,7 +20,9 @@ from restock.core.db import drop_database, ensure_database, with_database
 from restock.core.local_broker import LocalBroker
 from restock.core.migrate import migrate
 
-ADMIN_URL = os.environ.get("RESTOCK_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+ADMIN_URL = os.environ.get(
+    "RESTOCK_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlsplit, urlunsplit
+
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool
 
 
-def connect(database_url: str, *, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+def connect(
+    database_url: str, *, autocommit: bool = False
+) -> psycopg.Connection[tuple[object, ...]]:
     """Open one connection to `database_url`; the caller closes it."""
     return psycopg.connect(database_url, autocommit=autocommit)
 
@@ -25,6 +29,9 @@ def database_name(database_url: str) -> str:
 
 def with_database(database_url: str, dbname: str) -> str:
     """The same server URL, pointed at another database."""
+    parts = urlsplit(database_url)
+    if parts.scheme in ("postgresql", "postgres"):
+        return urlunsplit(parts._replace(path="/" + quote(dbname)))
     return make_conninfo(database_url, dbname=dbname)
 
 

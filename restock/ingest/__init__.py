@@ -1,0 +1,1 @@
+"""MQTT ingestion: sensors' stock levels into PostgreSQL, nothing lost, nothing dropped silently."""

@@ -1,0 +1,167 @@
+"""Every SQL statement ingest runs, one named function each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import psycopg
+
+from restock.ingest.payload import Reading, Rejection, SensorInfo, StatusChange
+
+Conn = psycopg.Connection[tuple[object, ...]]
+
+_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS readings_staging (
+    time timestamptz NOT NULL,
+    sensor_id text NOT NULL,
+    raw_value double precision NOT NULL,
+    quantity double precision NOT NULL,
+    seq bigint
+) ON COMMIT DELETE ROWS
+"""
+
+
+def load_sensors(conn: Conn) -> dict[str, SensorInfo]:
+    """All registered sensors with their calibration and their stock point's capacity."""
+    rows = conn.execute(
+        """
+        SELECT s.id, s.enabled, s.installed_at, s.tare, s.scale, sp.capacity
+        FROM sensors s LEFT JOIN stock_points sp ON sp.id = s.stock_point_id
+        """
+    ).fetchall()
+    return {
+        str(r[0]): SensorInfo(
+            id=str(r[0]),
+            enabled=bool(r[1]),
+            installed_at=r[2],  # type: ignore[arg-type]
+            tare=float(r[3]),  # type: ignore[arg-type]
+            scale=float(r[4]),  # type: ignore[arg-type]
+            capacity=None if r[5] is None else float(r[5]),  # type: ignore[arg-type]
+        )
+        for r in rows
+    }
+
+
+def insert_readings(conn: Conn, readings: Sequence[Reading]) -> int:
+    """Binary COPY into a staging table, then insert what is new; returns rows inserted.
+
+    Rows whose (sensor_id, time) is already stored — duplicates, redeliveries — are
+    skipped by `ON CONFLICT DO NOTHING`, which also works on TimescaleDB hypertables.
+    """
+    if not readings:
+        return 0
+    conn.execute(_STAGING)
+    with conn.cursor() as cur:
+        with cur.copy(
+            "COPY readings_staging (time, sensor_id, raw_value, quantity, seq) "
+            "FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["timestamptz", "text", "float8", "float8", "int8"])
+            for r in readings:
+                copy.write_row((r.time, r.sensor_id, r.raw_value, r.quantity, r.seq))
+        cur.execute(
+            """
+            INSERT INTO readings (time, sensor_id, raw_value, quantity, seq)
+            SELECT DISTINCT ON (sensor_id, time) time, sensor_id, raw_value, quantity, seq
+            FROM readings_staging
+            ON CONFLICT (sensor_id, time) DO NOTHING
+            """
+        )
+        return cur.rowcount
+
+
+def insert_rejections(conn: Conn, rejections: Sequence[Rejection], received_at: datetime) -> None:
+    """Keep refused messages with their reason, so nothing is dropped silently."""
+    if not rejections:
+        return
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY rejected_messages (received_at, topic, payload, reason, detail, sensor_id) "
+            "FROM STDIN"
+        ) as copy,
+    ):
+        for r in rejections:
+            copy.write_row((received_at, r.topic, r.payload, r.reason.value, r.detail, r.sensor_id))
+
+
+def touch_sensors(conn: Conn, readings: Iterable[Reading], received_at: datetime) -> None:
+    """Record when each sensor was last heard from, its latest reading and battery."""
+    latest: dict[str, tuple[datetime, float | None]] = {}
+    for r in readings:
+        seen = latest.get(r.sensor_id)
+        if seen is None or r.time >= seen[0]:
+            battery = r.battery if r.battery is not None else (seen[1] if seen else None)
+            latest[r.sensor_id] = (r.time, battery)
+    if not latest:
+        return
+    conn.execute(
+        """
+        UPDATE sensors s
+        SET last_seen = greatest(s.last_seen, %(received_at)s),
+            last_reading_at = greatest(s.last_reading_at, v.ts),
+            battery = CASE WHEN v.battery IS NOT NULL
+                            AND (s.last_reading_at IS NULL OR v.ts >= s.last_reading_at)
+                           THEN v.battery ELSE s.battery END,
+            status = CASE WHEN s.status = 'unknown' THEN 'online' ELSE s.status END
+        FROM unnest(%(ids)s::text[], %(ts)s::timestamptz[], %(battery)s::float8[])
+             AS v(id, ts, battery)
+        WHERE s.id = v.id
+        """,
+        {
+            "received_at": received_at,
+            "ids": list(latest),
+            "ts": [v[0] for v in latest.values()],
+            "battery": [v[1] for v in latest.values()],
+        },
+    )
+
+
+def set_status(conn: Conn, changes: Sequence[StatusChange], received_at: datetime) -> None:
+    """Apply online/offline announcements (LWT) in arrival order."""
+    for change in changes:
+        conn.execute(
+            """
+            UPDATE sensors
+            SET status = %s, status_changed_at = %s, last_seen = greatest(last_seen, %s)
+            WHERE id = %s
+            """,
+            ("online" if change.online else "offline", received_at, received_at, change.sensor_id),
+        )
+
+
+def pending_rejections(
+    conn: Conn, *, reason: str | None, sensor_id: str | None, after_id: int, limit: int
+) -> list[tuple[int, str, bytes, str]]:
+    """Kept messages not yet replayed, after `after_id`: (id, topic, payload, reason)."""
+    rows = conn.execute(
+        """
+        SELECT id, topic, payload, reason FROM rejected_messages
+        WHERE replayed_at IS NULL AND id > %(after)s
+          AND (%(reason)s::text IS NULL OR reason = %(reason)s)
+          AND (%(sensor)s::text IS NULL OR sensor_id = %(sensor)s)
+        ORDER BY id
+        LIMIT %(limit)s
+        """,
+        {"reason": reason, "sensor": sensor_id, "after": after_id, "limit": limit},
+    ).fetchall()
+    return [(int(r[0]), str(r[1]), bytes(r[2]), str(r[3])) for r in rows]  # type: ignore[call-overload, arg-type]
+
+
+def mark_replayed(conn: Conn, ids: Sequence[int], replayed_at: datetime) -> None:
+    conn.execute(
+        "UPDATE rejected_messages SET replayed_at = %s WHERE id = ANY(%s)", (replayed_at, list(ids))
+    )
+
+
+def rejection_counts(conn: Conn) -> list[tuple[str, int, int]]:
+    """(reason, pending, replayed) for each reason seen."""
+    rows = conn.execute(
+        """
+        SELECT reason, count(*) FILTER (WHERE replayed_at IS NULL),
+               count(*) FILTER (WHERE replayed_at IS NOT NULL)
+        FROM rejected_messages GROUP BY reason ORDER BY reason
+        """
+    ).fetchall()
+    return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]  # type: ignore[call-overload]

@@ -1,0 +1,163 @@
+"""The paho-mqtt side of ingest: a persistent QoS 1 session whose callback only enqueues.
+
+The broker keeps the session under a stable client id; messages are acknowledged by
+the writer (`manual_ack`) after their rows are committed. Callbacks catch and count
+their own exceptions: one escaping would silently kill paho's network thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from restock.ingest.metrics import IngestMetrics
+from restock.ingest.writer import Message
+
+log = logging.getLogger(__name__)
+
+
+class Subscriber:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        client_id: str,
+        username: str | None,
+        password: str | None,
+        protocol: str,
+        topics: list[str],
+        session_expiry_s: int,
+        keepalive_s: int,
+        inbox: queue.Queue[Message],
+        metrics: IngestMetrics,
+    ) -> None:
+        self._host = host
+        self._port = port
+        self._topics = topics
+        self._session_expiry = session_expiry_s
+        self._keepalive = keepalive_s
+        self._inbox = inbox
+        self._metrics = metrics
+        self._v5 = protocol == "5"
+        self._closing = threading.Event()
+        self.connected = threading.Event()
+        if self._v5:
+            self._client = mqtt.Client(
+                CallbackAPIVersion.VERSION2,
+                client_id=client_id,
+                protocol=mqtt.MQTTv5,
+                manual_ack=True,
+            )
+        else:
+            self._client = mqtt.Client(
+                CallbackAPIVersion.VERSION2,
+                client_id=client_id,
+                protocol=mqtt.MQTTv311,
+                clean_session=False,
+                manual_ack=True,
+            )
+        if username:
+            self._client.username_pw_set(username, password)
+        self._client.reconnect_delay_set(min_delay=1, max_delay=10)
+        self._client.on_connect = self._on_connect
+        self._client.on_disconnect = self._on_disconnect
+        self._client.on_message = self._on_message
+
+    def start(self) -> None:
+        """Connect (retrying until the broker answers) and start the network thread."""
+        if self._v5:
+            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            props.SessionExpiryInterval = self._session_expiry
+            props.ReceiveMaximum = 65535
+            self._client.connect_async(
+                self._host, self._port, self._keepalive, clean_start=False, properties=props
+            )
+        else:
+            self._client.connect_async(self._host, self._port, self._keepalive)
+        self._client.loop_start()
+
+    def ack(self, mid: int, qos: int) -> None:
+        """Acknowledge one message; called from the writer thread after commit."""
+        self._client.ack(mid, qos)
+
+    def close(self) -> None:
+        """Stop taking messages (unqueued ones stay unacknowledged, for redelivery)."""
+        self._closing.set()
+
+    def disconnect(self) -> None:
+        self._closing.set()
+        self._client.disconnect()
+        self._client.loop_stop()
+        self.connected.clear()
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: mqtt.ConnectFlags,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        try:
+            if reason_code.is_failure:
+                log.error("broker refused the connection: %s", reason_code)
+                return
+            log.info(
+                "connected to %s:%s (session present: %s)",
+                self._host,
+                self._port,
+                flags.session_present,
+            )
+            if self._v5:
+                client.subscribe([(t, SubscribeOptions(qos=1)) for t in self._topics])
+            else:
+                client.subscribe([(t, 1) for t in self._topics])
+            self._metrics.connected.set(1)
+            self.connected.set()
+        except Exception:
+            self._metrics.callback_errors.inc()
+            log.exception("error in on_connect")
+
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: mqtt.DisconnectFlags,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        self._metrics.connected.set(0)
+        self.connected.clear()
+        if not self._closing.is_set():
+            log.warning("disconnected from broker (%s); reconnecting", reason_code)
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        try:
+            item: Message = (msg.topic, bytes(msg.payload), msg.mid, msg.qos, time.monotonic())
+            self._metrics.received.inc()
+            try:
+                self._inbox.put_nowait(item)
+                return
+            except queue.Full:
+                self._metrics.queue_full.inc()
+            # Backpressure: while the writer catches up, stop reading from the socket.
+            while not self._closing.is_set():
+                try:
+                    self._inbox.put(item, timeout=0.5)
+                    return
+                except queue.Full:
+                    continue
+        except Exception:
+            self._metrics.callback_errors.inc()
+            log.exception("error in on_message for %s", getattr(msg, "topic", "?"))

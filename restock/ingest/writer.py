@@ -1,0 +1,261 @@
+"""The one writer: drains the bounded queue, judges messages, commits in batches, then acks.
+
+Acknowledging only after commit is what makes a crash lose nothing: the broker still
+holds every unacknowledged message of our persistent session and sends it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import psycopg
+
+from restock.core.clock import Clock
+from restock.ingest import queries
+from restock.ingest.errors import Reason
+from restock.ingest.metrics import IngestMetrics
+from restock.ingest.payload import (
+    Limits,
+    Reading,
+    Rejection,
+    SensorInfo,
+    StatusChange,
+    parse_level,
+    parse_status,
+    parse_topic,
+)
+
+log = logging.getLogger(__name__)
+
+# (topic, payload, mid, qos, monotonic receive time)
+Message = tuple[str, bytes, int, int, float]
+Ack = Callable[[int, int], None]
+
+_REGISTRY_MAX_AGE_S = 30.0
+_REGISTRY_MISS_REFRESH_S = 2.0
+
+
+@dataclass(slots=True, kw_only=True)
+class Judged:
+    readings: list[Reading] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    statuses: list[StatusChange] = field(default_factory=list)
+
+
+def judge(
+    messages: Sequence[Message],
+    sensors: dict[str, SensorInfo],
+    *,
+    prefix: str,
+    received_at: datetime,
+    limits: Limits,
+) -> Judged:
+    """Sort a batch of raw messages into readings, rejections and status changes."""
+    out = Judged()
+    for topic, payload, _mid, _qos, _t in messages:
+        parsed = parse_topic(topic, prefix)
+        if parsed is None:
+            out.rejections.append(
+                Rejection(
+                    topic=topic,
+                    payload=payload,
+                    reason=Reason.BAD_TOPIC,
+                    detail=f"expected {prefix}/sensors/<sensor_id>/level|status",
+                    sensor_id=None,
+                )
+            )
+        elif parsed.kind == "level":
+            readings, rejections = parse_level(
+                topic, parsed.sensor_id, payload, sensors.get(parsed.sensor_id), received_at, limits
+            )
+            out.readings.extend(readings)
+            out.rejections.extend(rejections)
+        else:
+            status = parse_status(topic, parsed.sensor_id, payload)
+            if isinstance(status, StatusChange) and parsed.sensor_id in sensors:
+                out.statuses.append(status)
+            elif isinstance(status, StatusChange):
+                out.rejections.append(
+                    Rejection(
+                        topic=topic,
+                        payload=payload,
+                        reason=Reason.UNKNOWN_SENSOR,
+                        detail=f"sensor {parsed.sensor_id} is not registered",
+                        sensor_id=parsed.sensor_id,
+                    )
+                )
+            else:
+                out.rejections.append(status)
+    return out
+
+
+def commit(conn: queries.Conn, judged: Judged, received_at: datetime) -> int:
+    """Write one judged batch in one transaction; returns readings newly inserted."""
+    with conn.transaction():
+        inserted = queries.insert_readings(conn, judged.readings)
+        queries.insert_rejections(conn, judged.rejections, received_at)
+        queries.touch_sensors(conn, judged.readings, received_at)
+        queries.set_status(conn, judged.statuses, received_at)
+    return inserted
+
+
+class Writer:
+    """Runs in its own thread: batch by size or time, commit, ack; retry the database."""
+
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        inbox: queue.Queue[Message],
+        ack: Ack,
+        metrics: IngestMetrics,
+        clock: Clock,
+        prefix: str,
+        limits: Limits,
+        batch_size: int,
+        batch_interval_s: float,
+        retry_max_s: float,
+    ) -> None:
+        self._url = database_url
+        self._inbox = inbox
+        self._ack = ack
+        self._metrics = metrics
+        self._clock = clock
+        self._prefix = prefix
+        self._limits = limits
+        self._batch_size = batch_size
+        self._interval = batch_interval_s
+        self._retry_max = retry_max_s
+        self._stop = threading.Event()
+        self._conn: queries.Conn | None = None
+        self._sensors: dict[str, SensorInfo] = {}
+        self._sensors_loaded = float("-inf")
+        self.healthy = threading.Event()
+
+    def stop(self) -> None:
+        """Finish: commit and ack what is already queued, then return from run()."""
+        self._stop.set()
+
+    def run(self) -> None:
+        try:
+            while True:
+                batch = self._drain()
+                if batch:
+                    self._process(batch)
+                elif self._stop.is_set():
+                    return
+        finally:
+            if self._conn is not None:
+                self._conn.close()
+
+    def _drain(self) -> list[Message]:
+        """Up to batch_size messages: wait for the first, then for at most the interval."""
+        try:
+            first = self._inbox.get(timeout=0.05 if self._stop.is_set() else self._interval)
+        except queue.Empty:
+            return []
+        batch = [first]
+        deadline = time.monotonic() + self._interval
+        get = self._inbox.get_nowait
+        while len(batch) < self._batch_size:
+            try:
+                batch.append(get())
+            except queue.Empty:
+                if self._stop.is_set() or time.monotonic() >= deadline:
+                    break
+                try:
+                    batch.append(self._inbox.get(timeout=max(0.0, deadline - time.monotonic())))
+                except queue.Empty:
+                    break
+        return batch
+
+    def _connection(self) -> queries.Conn:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self._url, autocommit=True)
+            self._sensors_loaded = float("-inf")
+        return self._conn
+
+    def _refresh_sensors(self, conn: queries.Conn, batch: Sequence[Message]) -> None:
+        age = time.monotonic() - self._sensors_loaded
+        if age < _REGISTRY_MISS_REFRESH_S:
+            return
+        if age < _REGISTRY_MAX_AGE_S:
+            missing = False
+            for topic, *_ in batch:
+                parsed = parse_topic(topic, self._prefix)
+                if parsed is not None and parsed.sensor_id not in self._sensors:
+                    missing = True
+                    break
+            if not missing:
+                return
+        self._sensors = queries.load_sensors(conn)
+        self._sensors_loaded = time.monotonic()
+
+    def _process(self, batch: list[Message]) -> None:
+        delay = 0.1
+        while True:
+            try:
+                self._write(batch)
+                break
+            except psycopg.OperationalError as exc:
+                self._metrics.db_errors.inc()
+                self.healthy.clear()
+                log.warning("database write failed, retrying in %.1fs: %s", delay, exc)
+                if self._conn is not None:
+                    self._conn.close()
+                if self._stop.wait(delay):
+                    log.warning("stopping with %d unacknowledged messages", len(batch))
+                    return
+                delay = min(delay * 2, self._retry_max)
+        for _topic, _payload, mid, qos, _t in batch:
+            if qos:
+                self._ack(mid, qos)
+        self._metrics.acked.inc(len(batch))
+        self.healthy.set()
+
+    def _write(self, batch: list[Message]) -> None:
+        conn = self._connection()
+        self._refresh_sensors(conn, batch)
+        received_at = self._clock.now()
+        judged = judge(
+            batch, self._sensors, prefix=self._prefix, received_at=received_at, limits=self._limits
+        )
+        started = time.monotonic()
+        try:
+            inserted = commit(conn, judged, received_at)
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as exc:
+            # Not the database being away: something in this batch it will never accept.
+            # Keep every reading as a rejection (replayable) rather than block the stream.
+            log.exception("batch refused by the database; keeping it in rejected_messages")
+            judged = _as_rejected(batch, str(exc))
+            inserted = commit(conn, judged, received_at)
+        now = time.monotonic()
+        self._metrics.batch_seconds.observe(now - started)
+        self._metrics.lag.set(now - min(m[4] for m in batch))
+        self._metrics.written.inc(inserted)
+        self._metrics.duplicates.inc(len(judged.readings) - inserted)
+        for rejection in judged.rejections:
+            self._metrics.rejected.labels(rejection.reason.value).inc()
+
+
+def _as_rejected(batch: Sequence[Message], detail: str) -> Judged:
+    return Judged(
+        rejections=[
+            Rejection(
+                topic=topic,
+                payload=payload,
+                reason=Reason.WRITE_FAILED,
+                detail=detail[:500],
+                sensor_id=None,
+            )
+            for topic, payload, *_ in batch
+        ]
+    )
