@@ -51,7 +51,7 @@ class Subscriber:
         self._metrics = metrics
         self._v5 = protocol == "5"
         self._closing = threading.Event()
-        self.connected = threading.Event()
+        self.connected = threading.Event()  # set once subscribed
         if self._v5:
             self._client = mqtt.Client(
                 CallbackAPIVersion.VERSION2,
@@ -73,6 +73,7 @@ class Subscriber:
         self._client.on_connect = self._on_connect
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
+        self._client.on_subscribe = self._on_subscribe
 
     def start(self) -> None:
         """Connect (retrying until the broker answers) and start the network thread."""
@@ -123,11 +124,24 @@ class Subscriber:
                 client.subscribe([(t, SubscribeOptions(qos=1)) for t in self._topics])
             else:
                 client.subscribe([(t, 1) for t in self._topics])
-            self._metrics.connected.set(1)
-            self.connected.set()
         except Exception:
             self._metrics.callback_errors.inc()
             log.exception("error in on_connect")
+
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        mid: int,
+        reason_codes: list[ReasonCode],
+        properties: Properties | None,
+    ) -> None:
+        failed = [str(code) for code in reason_codes if code.is_failure]
+        if failed:
+            log.error("broker refused subscriptions %s: %s", self._topics, failed)
+            return
+        self._metrics.connected.set(1)
+        self.connected.set()
 
     def _on_disconnect(
         self,

@@ -34,13 +34,20 @@ def ingester(database_url: str, broker: LocalBroker) -> Iterator[Ingester]:
     running.stop()
 
 
-def test_published_reading_lands_calibrated(db: Conn, broker: LocalBroker, ingester: Ingester) -> None:
+def test_published_reading_lands_calibrated(
+    db: Conn, broker: LocalBroker, ingester: Ingester
+) -> None:
     add_sensor(db, "shelf-1", tare=500.0, scale=0.01, capacity=100)  # 10 g per unit
     pub = publisher(broker.port)
     ts = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     publish_all(
         pub,
-        [("restock/v1/sensors/shelf-1/level", {"ts": ts.isoformat(), "value": 1250.0, "seq": 7, "battery": 0.8})],
+        [
+            (
+                "restock/v1/sensors/shelf-1/level",
+                {"ts": ts.isoformat(), "value": 1250.0, "seq": 7, "battery": 0.8},
+            )
+        ],
     )
     wait_for(lambda: count(db, "SELECT count(*) FROM readings") == 1, what="the reading")
     row = db.execute("SELECT time, raw_value, quantity, seq FROM readings").fetchone()
@@ -68,7 +75,9 @@ def test_gateway_backlog_out_of_order_and_duplicates(
     pub.disconnect()
 
 
-def test_status_topic_tracks_online_offline(db: Conn, broker: LocalBroker, ingester: Ingester) -> None:
+def test_status_topic_tracks_online_offline(
+    db: Conn, broker: LocalBroker, ingester: Ingester
+) -> None:
     add_sensor(db, "shelf-2")
     pub = publisher(broker.port)
     publish_all(pub, [("restock/v1/sensors/shelf-2/status", b"offline")])

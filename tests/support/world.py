@@ -26,7 +26,7 @@ def add_sensor(
     enabled: bool = True,
     installed_at: datetime | None = None,
 ) -> int:
-    """A rep, customer, product and stock point watched by a new sensor; returns the stock point id."""
+    """A stock point (with rep, customer, product) watched by a new sensor; returns its id."""
     conn.execute(
         "INSERT INTO reps (id, name, depot_lat, depot_lon) VALUES ('rep-1', 'Rep', 35.68, 139.76)"
         " ON CONFLICT DO NOTHING"
