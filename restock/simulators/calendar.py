@@ -105,7 +105,7 @@ def activity(customer: Customer, hours_utc: pd.DatetimeIndex) -> tuple[FloatArra
     """(activity, weekday) for each UTC hour: the customer's activity (week table and
     holidays applied) and the local ISO weekday index 0..6 (as float, for indexing)."""
     local = hours_utc.tz_convert(customer.time_zone)
-    weekday = local.dayofweek.to_numpy()
+    weekday = local.day_of_week.to_numpy()
     hour = local.hour.to_numpy()
     act = week_table(customer)[weekday, hour]
     dates = local.tz_localize(None).normalize().to_numpy().astype("datetime64[D]")

@@ -7,6 +7,7 @@ restock itself delivered (closed loop).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,9 +54,11 @@ class ScriptedDeliveries:
 
     def __init__(self, deliveries: Iterable[Delivery]) -> None:
         self._items = sorted(deliveries, key=lambda d: d.at)
+        self._times = [d.at for d in self._items]
 
     def deliveries(self, start: datetime, end: datetime) -> Sequence[Delivery]:
-        return [d for d in self._items if start <= d.at < end]
+        lo = bisect_left(self._times, start)
+        return self._items[lo : bisect_left(self._times, end, lo=lo)]
 
     def __len__(self) -> int:
         return len(self._items)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from restock.simulators.deliveries import DeliverySource, scheduled_refills
-from restock.simulators.readings import Readings
+from restock.simulators.readings import Readings, str_take
 from restock.simulators.scenario import Scenario
 from restock.simulators.scenario_file import load_scenario
 from restock.simulators.world import World
@@ -61,18 +61,24 @@ def run_offline(
 def observed_levels(readings: Readings) -> pd.DataFrame:
     """What the database ends up holding: readings that arrived well-formed, one per
     (sensor, reported time), at their reported time, in product units by the stored
-    calibration. Columns series_id, time, level; sorted."""
-    ok = readings[readings["sent"] & (readings["malformed"] == "")]
-    ok = ok.drop_duplicates(["sensor_id", "ts"], keep="first")
-    out = pd.DataFrame(
+    calibration. Columns series_id (str), time (UTC), level; sorted by series
+    (scenario order), then time."""
+    ok = readings[readings["sent"].to_numpy() & (readings["malformed"] == "").to_numpy()]
+    sensor = ok["sensor"].to_numpy(dtype=np.int64)
+    ts = ok["ts"].array.asi8
+    order = np.lexsort((ts, sensor))
+    sensor, ts = sensor[order], ts[order]
+    keep = np.ones(order.size, dtype=np.bool_)
+    keep[1:] = (sensor[1:] != sensor[:-1]) | (ts[1:] != ts[:-1])
+    rows = order[keep]
+    names = tuple(str(c) for c in readings["series_id"].cat.categories)
+    return pd.DataFrame(
         {
-            "series_id": ok["series_id"].astype(str).to_numpy(),
-            "time": ok["ts"].to_numpy(),
-            "level": ok["quantity"].to_numpy(dtype=np.float64),
+            "series_id": str_take(names, sensor[keep]),
+            "time": ok["ts"].array.take(rows),
+            "level": ok["quantity"].to_numpy(dtype=np.float64)[rows],
         }
     )
-    out["time"] = pd.to_datetime(out["time"], utc=True)
-    return out.sort_values(["series_id", "time"], kind="stable", ignore_index=True)
 
 
 def simulate_levels(

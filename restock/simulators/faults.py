@@ -53,9 +53,20 @@ def _intervals(
     return out
 
 
-def _inside(sensor: IntArray, t: FloatArray, window: tuple[int, float, float]) -> BoolArray:
-    who, start, end = window
-    return np.asarray((sensor == who) & (t >= start) & (t < end), dtype=np.bool_)
+class _Windows:
+    """Finds the readings of one sensor inside a time window without scanning them all."""
+
+    def __init__(self, sensor: IntArray, t: FloatArray, n_sensors: int) -> None:
+        self.order = np.lexsort((t, sensor))  # grouped by sensor, in time order
+        self.t_sorted = t[self.order]
+        self.bounds = np.searchsorted(sensor[self.order], np.arange(n_sensors + 1))
+
+    def inside(self, window: tuple[int, float, float]) -> IntArray:
+        """Positions (in the original arrays) of the sensor's readings in [start, end)."""
+        who, start, end = window
+        a, b = int(self.bounds[who]), int(self.bounds[who + 1])
+        lo, hi = np.searchsorted(self.t_sorted[a:b], [start, end])
+        return np.asarray(self.order[a + lo : a + hi], dtype=np.int64)
 
 
 def plan_faults(
@@ -77,13 +88,13 @@ def plan_faults(
     sent = np.ones(n, dtype=np.bool_)
     publish_t = t.copy()
     batch = np.full(n, -1, dtype=np.int64)
+    windows = _Windows(sensor, t, n_sensors)
 
     for w in _intervals(rng, n_sensors, f.dropout_per_day, f.dropout_mean_hours, horizon_s):
-        sent &= ~_inside(sensor, t, w)
+        sent[windows.inside(w)] = False
         log.append((w[0], "dropout", w[1], w[2], ""))
     for w in _intervals(rng, n_sensors, f.stuck_per_day, f.stuck_mean_hours, horizon_s):
-        inside = _inside(sensor, t, w)
-        stuck_at[inside] = w[1]
+        stuck_at[windows.inside(w)] = w[1]
         log.append((w[0], "stuck", w[1], w[2], ""))
 
     drifting = rng.random(n_sensors) < f.drift_fraction
@@ -121,7 +132,8 @@ def plan_faults(
 
     n_batches = 0
     for w in _intervals(rng, n_sensors, f.offline_per_day, f.offline_mean_hours, horizon_s):
-        inside = _inside(sensor, t, w) & sent
+        pos = windows.inside(w)
+        inside = pos[sent[pos]]
         status += [(w[0], w[1], "offline"), (w[0], w[2], "online")]
         log.append((w[0], "offline", w[1], w[2], "backlog" if f.backlog else "lost"))
         if f.backlog:
@@ -129,7 +141,7 @@ def plan_faults(
             batch[inside] = n_batches
             n_batches += 1
         else:
-            sent &= ~inside
+            sent[inside] = False
 
     single = sent & (batch < 0)
     duplicate = single & (rng.random(n) < f.duplicate_prob)

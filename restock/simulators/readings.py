@@ -3,7 +3,8 @@ world knows the true levels.
 
 `Readings` is a DataFrame with one row per sample a sensor took:
 
-- `sensor_id`, `series_id`, `seq`
+- `sensor` (index of the stock point in the scenario), `sensor_id`, `series_id`
+  (categoricals), `seq`
 - `time`: when the sample was really taken (UTC); `ts`: the timestamp the sensor
   reports (`time` + clock skew)
 - `raw`: reported value in the sensor's unit; `quantity`: raw by the stored calibration
@@ -42,6 +43,7 @@ from restock.simulators.sensors import (
 Readings: TypeAlias = pd.DataFrame
 
 READING_COLUMNS = (
+    "sensor",
     "sensor_id",
     "series_id",
     "seq",
@@ -90,12 +92,11 @@ class ReadingPlan:
                 self.phys, sensor[stuck], level_at(levels, sensor[stuck], stuck_at[stuck])
             )
             raw[stuck] = frozen
-        sids = np.asarray(self.sensor_ids, dtype=object)
-        series = np.asarray(self.series_ids, dtype=object)
         return pd.DataFrame(
             {
-                "sensor_id": sids[sensor],
-                "series_id": series[sensor],
+                "sensor": sensor,
+                "sensor_id": pd.Categorical.from_codes(sensor, categories=self.sensor_ids),
+                "series_id": pd.Categorical.from_codes(sensor, categories=self.series_ids),
                 "seq": self.seq[sl],
                 "time": to_times(self.start, t),
                 "ts": to_times(self.start, t + f.skew[sl]),
@@ -106,7 +107,7 @@ class ReadingPlan:
                 "publish_at": to_times(self.start, f.publish_t[sl]),
                 "batch": f.batch[sl],
                 "duplicate": f.duplicate[sl],
-                "malformed": np.asarray(MALFORMED_KINDS, dtype=object)[f.malformed[sl]],
+                "malformed": pd.Categorical.from_codes(f.malformed[sl], categories=MALFORMED_KINDS),
             }
         )
 
@@ -116,7 +117,7 @@ class ReadingPlan:
         s = s[(s["t_s"] >= t0) & (s["t_s"] < t1)].sort_values(["t_s", "sensor"], kind="stable")
         return pd.DataFrame(
             {
-                "sensor_id": np.asarray(self.sensor_ids, dtype=object)[s["sensor"].to_numpy()],
+                "sensor_id": str_take(self.sensor_ids, s["sensor"].to_numpy(dtype=np.int64)),
                 "time": to_times(self.start, s["t_s"].to_numpy()),
                 "status": s["status"].to_numpy(),
             }
@@ -128,14 +129,19 @@ class ReadingPlan:
         idx = log["sensor"].to_numpy(dtype=np.int64)
         return pd.DataFrame(
             {
-                "sensor_id": np.asarray(self.sensor_ids, dtype=object)[idx],
-                "series_id": np.asarray(self.series_ids, dtype=object)[idx],
+                "sensor_id": str_take(self.sensor_ids, idx),
+                "series_id": str_take(self.series_ids, idx),
                 "kind": log["kind"].to_numpy(),
                 "start": to_times(self.start, log["start_s"].to_numpy(dtype=np.float64)),
                 "end": to_times(self.start, log["end_s"].to_numpy(dtype=np.float64)),
                 "detail": log["detail"].to_numpy(),
             }
         ).sort_values(["start", "sensor_id", "kind"], kind="stable", ignore_index=True)
+
+
+def str_take(names: tuple[str, ...], codes: IntArray) -> pd.api.extensions.ExtensionArray:
+    """names[codes] as a pandas string array (fast: no Python object per row)."""
+    return pd.array(list(names), dtype="str").take(codes)
 
 
 def to_times(start: datetime, seconds: FloatArray) -> pd.DatetimeIndex:

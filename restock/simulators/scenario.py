@@ -35,7 +35,7 @@ class Customer:
     id: str
     name: str
     segment: Literal["A", "B", "C"]
-    rep_id: str | None
+    rep_id: str | None = None
     lat: float
     lon: float
     kind: CustomerKind = "shop"

@@ -123,6 +123,7 @@ def _sensor(t: Table, sp_id: str, capacity: float, product: Product, defaults: T
     renames = {"interval_minutes": "interval_minutes", "jitter_seconds": "jitter_s"}
     kw = _kw(SensorSpec, merged, where, renames)
     kw["interval_s"] = 60.0 * float(kw.pop("interval_minutes", 60))
+    kw["kind"] = kind
     kw.setdefault("id", "s-" + sp_id.replace(":", "-"))
     if kind == "shelf_weight":
         if product.unit_weight_g is None:
@@ -179,6 +180,13 @@ def _stock_point(t: Table, products: dict[str, Product], defaults: Table) -> Sto
 
 def parse_scenario(data: Table) -> Scenario:
     """Build a Scenario from parsed TOML; raises ScenarioError for invalid content."""
+    try:
+        return _parse(data)
+    except (TypeError, ValueError, KeyError) as exc:  # a missing or mistyped field
+        raise ScenarioError(f"invalid scenario: {exc}") from exc
+
+
+def _parse(data: Table) -> Scenario:
     allowed = {
         "scenario",
         "defaults",

@@ -19,7 +19,7 @@ from restock.simulators.deliveries import DeliverySource, NoDeliveries
 from restock.simulators.demand import draw_demand, expected_demand, promotions
 from restock.simulators.errors import HorizonError
 from restock.simulators.faults import plan_faults
-from restock.simulators.readings import Readings, plan_readings
+from restock.simulators.readings import Readings, plan_readings, str_take
 from restock.simulators.scenario import Scenario
 
 _HOUR = timedelta(hours=1)
@@ -161,7 +161,7 @@ class World:
         n_sp = len(self.index)
         return pd.DataFrame(
             {
-                "series_id": np.repeat(list(self.index), h),
+                "series_id": str_take(tuple(self.index), np.repeat(np.arange(n_sp), h)),
                 "time": pd.DatetimeIndex(
                     np.tile(self.hours[:h].tz_localize(None).to_numpy(), n_sp)
                 ).tz_localize("UTC"),
