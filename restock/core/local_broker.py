@@ -7,6 +7,7 @@ one shipped in `restock/core/broker/`, with only the listener, the storage paths
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -24,6 +25,7 @@ _REPLACED = (
     "allow_anonymous",
     "log_dest",
     "pid_file",
+    "user",
 )
 
 
@@ -83,6 +85,9 @@ class LocalBroker:
             f"persistence_location {data}/",
             f"log_dest file {self.workdir / 'mosquitto.log'}",
         ]
+        if os.geteuid() == 0:
+            # run as root, mosquitto would switch to its own user, who can't read our files
+            kept.append("user root")
         if self.users:
             passwd = self.workdir / "passwd"
             passwd.write_text("")

@@ -14,15 +14,16 @@ from restock.ingest.service import Ingester
 from tests.support.world import Conn, add_sensor, count, publish_all, publisher, wait_for
 
 
-def ingest_settings(database_url: str, broker: LocalBroker, **extra: object) -> Settings:
-    return Settings(
-        database_url=database_url,
-        mqtt_url=broker.url,
-        mqtt_client_id=f"ingest-{broker.port}",
-        metrics_port=free_port(),
-        ingest_batch_interval_s=0.05,
-        **extra,  # type: ignore[arg-type]
-    )
+def ingest_settings(database_url: str, broker: LocalBroker, **overrides: object) -> Settings:
+    """Settings for an ingester on the test's database and broker."""
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "mqtt_url": broker.url,
+        "mqtt_client_id": f"ingest-{broker.port}",
+        "metrics_port": free_port(),
+        "ingest_batch_interval_s": 0.05,
+    }
+    return Settings(**(values | overrides))  # type: ignore[arg-type]
 
 
 @pytest.fixture
