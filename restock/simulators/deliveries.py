@@ -64,6 +64,26 @@ class ScriptedDeliveries:
         return len(self._items)
 
 
+class PlannedDeliveries:
+    """Deliveries a policy books while the world runs (an in-memory closed loop):
+    `book()` a delivery for any time ≥ the world's `now`; each is served once. One
+    booked for a time already stepped arrives at the next step."""
+
+    def __init__(self) -> None:
+        self._pending: list[Delivery] = []
+
+    def book(self, delivery: Delivery) -> None:
+        self._pending.append(delivery)
+
+    def deliveries(self, start: datetime, end: datetime) -> Sequence[Delivery]:
+        due = [d for d in self._pending if d.at < end]
+        self._pending = [d for d in self._pending if d.at >= end]
+        return sorted(due, key=lambda d: d.at)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+
 def scheduled_refills(scenario: Scenario, start: datetime, days: float) -> ScriptedDeliveries:
     """The baseline schedule the scenario describes: per stock point with
     `refill.every_days` > 0, a fill-up to `refill.up_to` × capacity every

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from restock.simulators.deliveries import Delivery, ScriptedDeliveries
+from restock.simulators.deliveries import Delivery, PlannedDeliveries, ScriptedDeliveries
 from restock.simulators.errors import HorizonError
 from restock.simulators.export import simulate_levels
 from restock.simulators.scenario_file import parse_scenario
@@ -127,3 +127,16 @@ def test_advancing_outside_the_horizon_is_refused() -> None:
             START + timedelta(hours=2),
             ScriptedDeliveries([Delivery(series_id="nope", at=START, quantity=1)]),
         )
+
+
+def test_a_policy_can_book_deliveries_as_the_world_runs() -> None:
+    sc = parse_scenario(one_point(mean_daily=40))
+    world = World(sc, seed=2, start=START, days=10)
+    booked = PlannedDeliveries()
+    while world.now < world.end:
+        world.advance(world.now + timedelta(hours=6), booked)
+        if world.levels()["c:p"] < 30 and not len(booked):
+            booked.book(Delivery(series_id="c:p", at=world.now + timedelta(hours=12), up_to=100))
+    truth = world.truth()
+    assert truth["delivered"].sum() > 0
+    assert truth["lost_demand"].sum() < 0.05 * truth["demand"].sum()
