@@ -111,7 +111,7 @@ def write_levels_csv(observed: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     out = observed[["series_id", "time", "level"]].copy()
     out["time"] = iso_utc(out["time"])
-    out.to_csv(path, index=False, float_format="%.6g")
+    out.to_csv(path, index=False, float_format="%.8g")
     log.info("wrote %s levels to %s", len(out), path)
     return path
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from restock.simulators.deliveries import Delivery, PlannedDeliveries, ScriptedDeliveries
 from restock.simulators.errors import HorizonError
@@ -140,3 +142,27 @@ def test_a_policy_can_book_deliveries_as_the_world_runs() -> None:
     truth = world.truth()
     assert truth["delivered"].sum() > 0
     assert truth["lost_demand"].sum() < 0.05 * truth["demand"].sum()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    pattern=st.sampled_from(["smooth", "intermittent", "lumpy"]),
+    kind=st.sampled_from(["shop", "restaurant", "clinic", "office", "factory"]),
+    mean_daily=st.floats(0.1, 500),
+    lot=st.integers(1, 50),
+    capacity=st.integers(1, 2000),
+    every=st.sampled_from([0, 1, 2.5, 7]),
+    seed=st.integers(0, 2**31),
+)
+def test_levels_stay_within_capacity_and_lost_demand_needs_an_empty_shelf(
+    pattern: str, kind: str, mean_daily: float, lot: int, capacity: int, every: float, seed: int
+) -> None:
+    table = one_point(kind, pattern=pattern, mean_daily=mean_daily, lot_size=lot)
+    point = table["stock_points"][0]  # type: ignore[index]
+    point.update(capacity=capacity, start_level=capacity / 2, refill={"every_days": every})
+    _, truth = simulate_levels(parse_scenario(table), days=5, seed=seed, start=START)
+    assert truth["true_level"].between(0, capacity).all()
+    assert (truth["demand"] >= 0).all() and (truth["lost_demand"] <= truth["demand"]).all()
+    nxt = truth["true_level"].shift(-1)
+    lost = (truth["lost_demand"] > 0) & nxt.notna()
+    assert (nxt[lost] == 0).all()
