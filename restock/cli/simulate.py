@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -91,6 +92,17 @@ def _source(
 
 
 def run_simulate(args: argparse.Namespace) -> int:
+    """Entry point; a bad scenario or an unreachable broker exits 2 with the reason."""
+    try:
+        return _simulate(args)
+    except SimulationError as exc:
+        print(f"restock simulate: {exc}", file=sys.stderr)
+        return 2
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    if args.days <= 0 or (args.speed is not None and args.speed <= 0):
+        raise SimulationError("--days and --speed must be positive")
     settings = Settings()
     wall = SystemClock()
     scenario = load_scenario(args.scenario)

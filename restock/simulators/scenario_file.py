@@ -52,7 +52,12 @@ def load_scenario(source: str | Path) -> Scenario:
     """
     path = Path(source)
     if not path.exists() and isinstance(source, str) and "/" not in source:
-        path = builtin_scenario(source.removesuffix(".toml"))
+        try:
+            path = builtin_scenario(source.removesuffix(".toml"))
+        except ScenarioError:
+            raise ScenarioError(
+                f"scenario file {source} not found, nor a built-in scenario of that name"
+            ) from None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

@@ -100,3 +100,8 @@ def test_missing_file_and_bad_toml(tmp_path: Path) -> None:
     (tmp_path / "x.toml").write_text("[[[")
     with pytest.raises(ScenarioError, match="not valid TOML"):
         load_scenario(tmp_path / "x.toml")
+
+
+def test_unknown_builtin_name_is_refused() -> None:
+    with pytest.raises(ScenarioError, match="nor a built-in scenario"):
+        load_scenario("no_such_scenario")
