@@ -124,20 +124,30 @@ def plan_faults(
     battery = np.clip(b0[sensor] - per_day[sensor] * t / 86400.0, 0.0, 1.0)
     dead = battery <= 0.0
     sent &= ~dead
+    death = np.full(n_sensors, np.inf)
     for s in np.flatnonzero(per_day > 0):
-        death = b0[s] / per_day[s] * 86400.0
-        if death < horizon_s:
-            log.append((int(s), "battery_dead", death, horizon_s, ""))
-            status.append((int(s), death, "offline"))
+        death[s] = b0[s] / per_day[s] * 86400.0
+        if death[s] < horizon_s:
+            log.append((int(s), "battery_dead", death[s], horizon_s, ""))
+            status.append((int(s), death[s], "offline"))
 
     n_batches = 0
-    for w in _intervals(rng, n_sensors, f.offline_per_day, f.offline_mean_hours, horizon_s):
-        pos = windows.inside(w)
+    for who, begin, end in _intervals(
+        rng, n_sensors, f.offline_per_day, f.offline_mean_hours, horizon_s
+    ):
+        if begin >= death[who]:
+            continue  # a dead sensor cannot go offline again
+        # back at `end` (at the latest when the horizon ends), unless the battery dies first
+        back = min(end, horizon_s)
+        dies = death[who] <= back
+        pos = windows.inside((who, begin, back))
         inside = pos[sent[pos]]
-        status += [(w[0], w[1], "offline"), (w[0], w[2], "online")]
-        log.append((w[0], "offline", w[1], w[2], "backlog" if f.backlog else "lost"))
-        if f.backlog:
-            publish_t[inside] = w[2]
+        status.append((who, begin, "offline"))
+        if not dies and back < horizon_s:
+            status.append((who, back, "online"))
+        log.append((who, "offline", begin, back, "backlog" if f.backlog and not dies else "lost"))
+        if f.backlog and not dies:
+            publish_t[inside] = back
             batch[inside] = n_batches
             n_batches += 1
         else:

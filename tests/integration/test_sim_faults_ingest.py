@@ -45,7 +45,12 @@ FAULTS = {
 
 
 def scenario_table() -> dict[str, object]:
-    kinds = [("w", "shelf_weight", 40), ("n", "shelf_count", 30), ("b", "line_bin", 5000)]
+    # (product, sensor kind, capacity, battery drain per day: the weight sensor dies)
+    kinds = [
+        ("w", "shelf_weight", 40, 0.4),
+        ("n", "shelf_count", 30, 0.05),
+        ("b", "line_bin", 5000, 0.05),
+    ]
     return {
         "scenario": {"name": "faulty"},
         "products": [
@@ -59,11 +64,11 @@ def scenario_table() -> dict[str, object]:
                 "customer": "c",
                 "product": p,
                 "capacity": cap,
-                "sensor": {"kind": k, "interval_minutes": 20, "battery_per_day": 0.05},
+                "sensor": {"kind": k, "interval_minutes": 20, "battery_per_day": drain},
                 "demand": {"mean_daily": cap / 4},
                 "refill": {"every_days": 2},
             }
-            for p, k, cap in kinds
+            for p, k, cap, drain in kinds
         ],
         "faults": FAULTS,
     }
@@ -130,7 +135,7 @@ def test_every_fault_reaches_the_ingester_and_is_handled(
     kinds = set(world.plan.fault_log()["kind"])
     assert kinds == {
         "dropout", "spike", "stuck", "drift", "clock_skew", "duplicate",
-        "out_of_order", "malformed", "offline",
+        "out_of_order", "malformed", "offline", "battery_dead",
     }  # fmt: skip
 
     observed = observed_levels(readings)
@@ -181,4 +186,6 @@ def test_every_fault_reaches_the_ingester_and_is_handled(
     ).fetchone()
     assert statuses is not None and statuses[0] > 0, "LWT status changes were recorded"
     battery = db.execute("SELECT min(battery) FROM sensors").fetchone()
-    assert battery is not None and battery[0] < 1.0
+    assert battery is not None and battery[0] < 0.1
+    dead = db.execute("SELECT status FROM sensors WHERE id = 's-c-w'").fetchone()
+    assert dead == ("offline",), "a flat battery leaves the sensor offline"
