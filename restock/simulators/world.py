@@ -9,7 +9,7 @@ scenario, seed, start and horizon ⇒ identical truth and readings, whatever the
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -29,10 +29,10 @@ STREAM_DEMAND, STREAM_EXTERNAL, STREAM_SENSORS, STREAM_FAULTS = 1, 2, 3, 4
 
 
 def floor_hour(when: datetime) -> datetime:
-    """`when` truncated to the hour; raises ValueError for a naive datetime."""
+    """`when` in UTC, truncated to the hour; raises ValueError for a naive datetime."""
     if when.tzinfo is None:
-        raise ValueError(f"naive datetime {when.isoformat()}: the simulator needs UTC-aware times")
-    return when.replace(minute=0, second=0, microsecond=0)
+        raise ValueError(f"naive datetime {when.isoformat()}: the simulator needs aware times")
+    return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 class World:

@@ -4,6 +4,7 @@ following opening hours, shifts and Japanese holidays."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -166,3 +167,13 @@ def test_levels_stay_within_capacity_and_lost_demand_needs_an_empty_shelf(
     nxt = truth["true_level"].shift(-1)
     lost = (truth["lost_demand"] > 0) & nxt.notna()
     assert (nxt[lost] == 0).all()
+
+
+def test_start_in_any_time_zone_is_the_same_utc_hour() -> None:
+    sc = parse_scenario(one_point())
+    tokyo = World(
+        sc, seed=1, start=datetime(2026, 9, 1, 9, 30, tzinfo=ZoneInfo("Asia/Tokyo")), days=1
+    )
+    assert tokyo.start == START and tokyo.start.tzinfo == UTC
+    with pytest.raises(ValueError, match="naive"):
+        World(sc, seed=1, start=datetime(2026, 9, 1), days=1)
