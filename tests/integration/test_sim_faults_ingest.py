@@ -17,6 +17,8 @@ import psycopg
 import pytest
 
 from restock.core.local_broker import LocalBroker, free_port
+from restock.simulators import queries
+from restock.simulators.deliveries_db import DbDeliveries
 from restock.simulators.export import observed_levels
 from restock.simulators.loader import load_into_database
 from restock.simulators.publisher import BrokerAddress, MqttPublisher
@@ -189,3 +191,46 @@ def test_every_fault_reaches_the_ingester_and_is_handled(
     assert battery is not None and battery[0] < 0.1
     dead = db.execute("SELECT status FROM sensors WHERE id = 's-c-w'").fetchone()
     assert dead == ("offline",), "a flat battery leaves the sensor offline"
+
+
+def test_closed_loop_a_delivery_in_the_database_shows_up_in_ingested_levels(
+    db: Conn, broker: LocalBroker, ingest_process: subprocess.Popen[bytes]
+) -> None:
+    table = scenario_table()
+    table["faults"] = {}
+    for point in table["stock_points"]:  # type: ignore[attr-defined]
+        point.update(refill={}, start_level=10)  # only the delivery below refills
+    scenario = parse_scenario(table)
+    midnight = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = midnight - timedelta(days=3)
+    ids = load_into_database(db, scenario, start - timedelta(days=1))
+    series, sensor = "c:n", "s-c-n"
+    arrive = start + timedelta(days=1, hours=2)
+
+    def planner(world: World) -> None:  # stands in for replenish/: an order is delivered
+        if world.now == start + timedelta(days=1):
+            queries.record_delivery(db, ids[series], arrive, 20.0, "order-1/line-1")
+
+    world = World(scenario, seed=8, start=start, days=2)
+    with MqttPublisher(BrokerAddress(host="127.0.0.1", port=broker.port)) as publisher:
+        run_accelerated(world, publisher, source=DbDeliveries(db), on_step=planner)
+    untouched = World(scenario, seed=8, start=start, days=2)
+    untouched.run()
+    later = arrive + timedelta(hours=3)
+    truth = world.truth().set_index(["series_id", "time"])
+    counterfactual = untouched.truth().set_index(["series_id", "time"])
+    assert truth.loc[(series, arrive), "delivered"] == 20.0
+    without = counterfactual.loc[(series, later), "true_level"]
+    assert truth.loc[(series, later), "true_level"] > without
+
+    def ingested_at(when: datetime) -> float | None:
+        row = db.execute(
+            "SELECT quantity FROM readings WHERE sensor_id = %s AND time >= %s "
+            "ORDER BY time LIMIT 1",
+            (sensor, when),
+        ).fetchone()
+        return None if row is None else float(row[0])  # type: ignore[arg-type]
+
+    wait_for(lambda: ingested_at(later) is not None, "readings after the delivery")
+    seen = ingested_at(later)
+    assert seen is not None and seen > without + 10, "restock sees the delivered stock"
