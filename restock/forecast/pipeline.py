@@ -11,10 +11,11 @@ from datetime import datetime
 
 import numpy as np
 
+from restock.forecast.backtest import backtest
 from restock.forecast.consumption import CleaningConfig, Consumption, to_consumption
 from restock.forecast.depletion import Depletion, depletion
 from restock.forecast.errors import BadLevelsError
-from restock.forecast.models import History, run_model
+from restock.forecast.models import History, get_model, run_model
 from restock.forecast.selection import SelectionConfig, select_model
 from restock.forecast.timegrid import FloatArray, IntArray, from_epoch, to_epoch
 
@@ -72,6 +73,43 @@ class SeriesForecast:
         return self.depletion.p_before((to_epoch(when) - to_epoch(self.as_of)) / 3600.0)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class Prediction:
+    """A model's expected consumption per step and the backtest errors that calibrate it."""
+
+    model: str
+    expected: FloatArray
+    errors: FloatArray
+    eps: float
+
+
+def predict(
+    history: History, steps: int, config: ForecastConfig, *, series_id: str = ""
+) -> Prediction:
+    """Choose a model for `history` (or use config.model) and forecast `steps` ahead."""
+    if config.model is None:
+        chosen = select_model(history, config.selection, series_id=series_id)
+        name, errors, eps = chosen.model, chosen.backtest.errors, chosen.backtest.eps
+    else:
+        model = get_model(config.model)
+        bt = backtest(model.name, history, max_origins=model.max_origins, series_id=series_id)
+        name, errors, eps = model.name, bt.errors, bt.eps
+    used, expected = run_model(name, history, steps, series_id=series_id)
+    return Prediction(model=used, expected=expected, errors=errors, eps=eps)
+
+
+def history_of(cons: Consumption, upto: int) -> History:
+    """What models see of `cons` up to (excluding) bin `upto`."""
+    return History(
+        consumption=cons.consumption[:upto],
+        hour_of_week=cons.hour_of_week,
+        end=cons.end - (cons.n - upto) * cons.step,
+        step=cons.step,
+        time_zone=cons.time_zone,
+        demand_eps=2.0 * cons.noise,
+    )
+
+
 def forecast_series(
     series: LevelSeries, *, as_of: int | None = None, config: ForecastConfig | None = None
 ) -> SeriesForecast:
@@ -100,29 +138,15 @@ def forecast_consumption(
     if last is None:
         raise BadLevelsError(f"series {series_id!r} has no readings in the history window")
     gap = cons.n - 1 - last  # steps between the last reading and as_of
-    history = History(
-        consumption=cons.consumption[: last + 1],
-        hour_of_week=cons.hour_of_week,
-        end=cons.end - gap * cons.step,
-        step=cons.step,
-        time_zone=cons.time_zone,
-        demand_eps=2.0 * cons.noise,
-    )
+    history = history_of(cons, last + 1)
     horizon = config.horizon_hours * 3600 // cons.step
-    if config.model is None:
-        chosen = select_model(history, config.selection, series_id=series_id)
-        name, errors, eps = chosen.model, chosen.backtest.errors, chosen.backtest.eps
-    else:
-        from restock.forecast.backtest import backtest
-
-        bt = backtest(config.model, history, series_id=series_id)
-        name, errors, eps = config.model, bt.errors, bt.eps
-    used, expected = run_model(name, history, gap + horizon, series_id=series_id)
+    pred = predict(history, gap + horizon, config, series_id=series_id)
+    expected = pred.expected
     cum = np.cumsum(expected)
     last_level = float(cons.level[last])
     empty = bool(cons.censored[last])
     level = 0.0 if empty else last_level
-    dist = depletion(level, cum, errors, eps=eps)
+    dist = depletion(level, cum, pred.errors, eps=pred.eps)
     if gap:  # sensor silent lately: the distribution starts at the last reading
         dist = Depletion(cdf=dist.cdf[gap:], step_hours=dist.step_hours)
         level = max(level - float(cum[gap - 1]), 0.0)
@@ -138,7 +162,7 @@ def forecast_consumption(
     return SeriesForecast(
         series_id=series_id,
         as_of=as_of,
-        model=used,
+        model=pred.model,
         level=level,
         rate_per_hour=float(np.mean(ahead)) / step_h if len(ahead) else 0.0,
         stockout_p10=when(0.1),

@@ -29,7 +29,7 @@ class SelectionConfig:
     intermittent: tuple[str, ...] = INTERMITTENT
     intermittent_below: float = 0.2
     costly: tuple[str, ...] = ()
-    min_gain: float = 0.2
+    min_gain: float = 0.35
     try_costly_above: float = 0.15
 
 
