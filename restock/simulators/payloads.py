@@ -37,8 +37,9 @@ def status_topic(prefix: str, sensor_id: str) -> str:
 def _iso(times: pd.Series) -> list[str]:
     """UTC timestamps as "2026-11-22T09:00:00Z" ("…:00.250Z" with milliseconds)."""
     values = times.array.tz_convert("UTC").tz_localize(None).to_numpy().astype("datetime64[ms]")
-    text = np.datetime_as_string(values, unit="ms")
-    return [s[:-4] + "Z" if s.endswith(".000") else s + "Z" for s in text]
+    whole = bool((values.astype(np.int64) % 1000 == 0).all())
+    text = np.datetime_as_string(values, unit="s" if whole else "ms")
+    return [str(x) for x in np.char.add(text, "Z")]
 
 
 def _documents(rows: Readings) -> list[dict[str, object]]:
@@ -69,6 +70,25 @@ def _epoch(times: pd.Series) -> np.ndarray:
     }[times.array.unit]  # fmt: skip
 
 
+def _arrays(
+    docs: list[dict[str, object]], at: np.ndarray, keys: np.ndarray, size: int
+) -> list[tuple[float, int, list[dict[str, object]]]]:
+    """Split rows (already in send order) into arrays: a new array wherever `keys`
+    changes or `size` rows are reached. (due time, first row, rows) for each; an array
+    is due when its last row is."""
+    if keys.size == 0:
+        return []
+    change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [keys.size]])
+    out: list[tuple[float, int, list[dict[str, object]]]] = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        for k in range(a, b, size):
+            stop = min(k + size, b)
+            out.append((float(at[k:stop].max()), k, docs[k:stop]))
+    return out
+
+
 def level_messages(readings: Readings, prefix: str, *, batch: int = 1) -> list[Message]:
     """Messages for the sent readings, sorted by publish time.
 
@@ -81,41 +101,37 @@ def level_messages(readings: Readings, prefix: str, *, batch: int = 1) -> list[M
         return []
     docs = _documents(rows)
     at = _epoch(rows["publish_at"])
-    sensor_ids = rows["sensor_id"].astype(str).tolist()
-    malformed = rows["malformed"].astype(str).tolist()
+    topics = [level_topic(prefix, str(s)) for s in rows["sensor_id"].cat.categories]
+    sensor = rows["sensor_id"].cat.codes.to_numpy(dtype=np.int64)
+    malformed = rows["malformed"].cat.codes.to_numpy() > 0
+    kinds = rows["malformed"].astype(str).to_numpy()
     dup = rows["duplicate"].to_numpy()
     backlog = rows["batch"].to_numpy()
     late = at > _epoch(rows["time"]) + 1.0
+    in_backlog = ~malformed & (backlog >= 0)
+    batched = ~malformed & ~in_backlog & ~dup & ~late & (batch > 1)
     out: list[Message] = []
-    groups: dict[tuple[str, int], list[int]] = {}
-    for i, sid in enumerate(sensor_ids):
-        if malformed[i]:
+    for i in np.flatnonzero(~malformed & ~in_backlog & ~batched).tolist():
+        payload = orjson.dumps(docs[i])
+        out.append(Message(at=float(at[i]), topic=topics[sensor[i]], payload=payload))
+        if dup[i]:
+            out.append(Message(at=float(at[i]) + 0.5, topic=topics[sensor[i]], payload=payload))
+    for i in np.flatnonzero(malformed).tolist():
+        payload = _malformed(docs[i], str(kinds[i]))
+        out.append(Message(at=float(at[i]), topic=topics[sensor[i]], payload=payload))
+    for mask, key, size in (
+        (in_backlog, backlog, len(rows)),
+        (batched, sensor, max(batch, 1)),
+    ):
+        idx = np.flatnonzero(mask)
+        order = idx[np.lexsort((at[idx], key[idx]))]
+        ordered = [docs[i] for i in order.tolist()]
+        for due, k, chunk in _arrays(ordered, at[order], key[order], size):
             out.append(
                 Message(
-                    at=at[i],
-                    topic=level_topic(prefix, sid),
-                    payload=_malformed(docs[i], malformed[i]),
-                )
-            )
-            continue
-        if backlog[i] >= 0:
-            groups.setdefault((sid, -1 - int(backlog[i])), []).append(i)
-        elif batch > 1 and not dup[i] and not late[i]:
-            groups.setdefault((sid, 0), []).append(i)
-        else:
-            payload = orjson.dumps(docs[i])
-            out.append(Message(at=at[i], topic=level_topic(prefix, sid), payload=payload))
-            if dup[i]:
-                out.append(Message(at=at[i] + 0.5, topic=level_topic(prefix, sid), payload=payload))
-    for (sid, key), members in groups.items():
-        size = len(members) if key < 0 else batch
-        for k in range(0, len(members), size):
-            chunk = members[k : k + size]
-            out.append(
-                Message(
-                    at=float(max(at[j] for j in chunk)),
-                    topic=level_topic(prefix, sid),
-                    payload=orjson.dumps([docs[j] for j in chunk]),
+                    at=due,
+                    topic=topics[sensor[order[k]]],
+                    payload=orjson.dumps(chunk),
                     readings=len(chunk),
                 )
             )
