@@ -1,0 +1,163 @@
+"""Every SQL statement the forecast job runs, one named function each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import psycopg
+from psycopg.types.json import Jsonb
+
+from restock.forecast.timegrid import FloatArray, IntArray
+
+Conn = psycopg.Connection[Any]
+
+_PG_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in Unix microseconds
+_COPY_HEADER = 19
+_ROW = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l1", ">i4"),
+        ("sp", ">i8"),
+        ("l2", ">i4"),
+        ("us", ">i8"),
+        ("l3", ">i4"),
+        ("q", ">f8"),
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockPointInfo:
+    """What the job needs to know about a stock point besides its readings."""
+
+    id: int
+    time_zone: str
+    lead_time_hours: float
+    visit_cadence_days: int | None
+
+
+def stock_points_to_forecast(conn: Conn, as_of: datetime, *, redo: bool) -> list[StockPointInfo]:
+    """Stock points with an enabled sensor, minus those already forecast at as_of (unless redo)."""
+    rows = conn.execute(
+        """
+        SELECT sp.id, c.time_zone, p.lead_time_hours, c.visit_cadence_days
+        FROM stock_points sp
+        JOIN customers c ON c.id = sp.customer_id
+        JOIN products p ON p.id = sp.product_id
+        WHERE EXISTS (SELECT 1 FROM sensors s WHERE s.stock_point_id = sp.id AND s.enabled)
+          AND (%(redo)s OR NOT EXISTS (
+                SELECT 1 FROM forecasts f WHERE f.stock_point_id = sp.id AND f.as_of = %(as_of)s))
+        ORDER BY sp.id
+        """,
+        {"as_of": as_of, "redo": redo},
+    ).fetchall()
+    return [
+        StockPointInfo(id=r[0], time_zone=r[1], lead_time_hours=r[2], visit_cadence_days=r[3])
+        for r in rows
+    ]
+
+
+def count_stock_points_done(conn: Conn, as_of: datetime) -> int:
+    """How many stock points already have a forecast at as_of."""
+    row = conn.execute("SELECT count(*) FROM forecasts WHERE as_of = %s", (as_of,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def start_run(conn: Conn, as_of: datetime, horizon_hours: int, settings: dict[str, Any]) -> int:
+    """Record a new run; returns its id."""
+    row = conn.execute(
+        "INSERT INTO forecast_runs (as_of, horizon_hours, settings) VALUES (%s, %s, %s) "
+        "RETURNING id",
+        (as_of, horizon_hours, Jsonb(settings)),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def finish_run(conn: Conn, run_id: int, *, forecast: int, failed: int) -> None:
+    """Mark a run finished with its counts."""
+    conn.execute(
+        "UPDATE forecast_runs SET finished_at = clock_timestamp(), forecast = %s, failed = %s "
+        "WHERE id = %s",
+        (forecast, failed, run_id),
+    )
+
+
+def readings_for(
+    conn: Conn, stock_point_ids: list[int], since: datetime, until: datetime
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """(stock point id, epoch seconds, quantity) of enabled sensors' readings in (since, until].
+
+    Binary COPY parsed by numpy: millions of rows without a Python object per row.
+    """
+    sql = """
+        COPY (
+            SELECT s.stock_point_id, r.time, r.quantity
+            FROM readings r JOIN sensors s ON s.id = r.sensor_id
+            WHERE s.stock_point_id = ANY(%s) AND s.enabled AND r.time > %s AND r.time <= %s
+        ) TO STDOUT (FORMAT binary)
+    """
+    buf = bytearray()
+    with conn.cursor() as cur, cur.copy(sql, (stock_point_ids, since, until)) as copy:
+        for block in copy:
+            buf += block
+    body = memoryview(buf)[_COPY_HEADER : len(buf) - 2]
+    rows = np.frombuffer(body, dtype=_ROW)
+    seconds = (rows["us"].astype(np.int64) + _PG_EPOCH_US) // 1_000_000
+    return rows["sp"].astype(np.int64), seconds, rows["q"].astype(np.float64)
+
+
+UPSERT_FORECAST = """
+INSERT INTO forecasts (
+    stock_point_id, as_of, run_id, model, level, rate_per_hour,
+    stockout_p10, stockout_p50, stockout_p90, p_stockout_lead_time, p_stockout_next_visit,
+    horizon_hours, stockout_cdf, cdf_step_hours, history_start, history_end)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (stock_point_id, as_of) DO UPDATE SET
+    run_id = EXCLUDED.run_id, model = EXCLUDED.model, level = EXCLUDED.level,
+    rate_per_hour = EXCLUDED.rate_per_hour, stockout_p10 = EXCLUDED.stockout_p10,
+    stockout_p50 = EXCLUDED.stockout_p50, stockout_p90 = EXCLUDED.stockout_p90,
+    p_stockout_lead_time = EXCLUDED.p_stockout_lead_time,
+    p_stockout_next_visit = EXCLUDED.p_stockout_next_visit,
+    horizon_hours = EXCLUDED.horizon_hours, stockout_cdf = EXCLUDED.stockout_cdf,
+    cdf_step_hours = EXCLUDED.cdf_step_hours, history_start = EXCLUDED.history_start,
+    history_end = EXCLUDED.history_end, created_at = now()
+"""
+
+
+def save_forecasts(conn: Conn, rows: list[tuple[Any, ...]]) -> None:
+    """Upsert forecast rows (UPSERT_FORECAST's column order)."""
+    if rows:
+        with conn.cursor() as cur:
+            cur.executemany(UPSERT_FORECAST, rows)
+
+
+def save_failures(conn: Conn, run_id: int, failures: list[tuple[int, str]]) -> None:
+    """Record stock points this run could not forecast."""
+    if failures:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO forecast_failures (run_id, stock_point_id, reason) VALUES (%s, %s, %s)"
+                " ON CONFLICT (run_id, stock_point_id) DO UPDATE SET reason = EXCLUDED.reason",
+                [(run_id, sp, reason) for sp, reason in failures],
+            )
+
+
+SELECT_FORECASTS = """
+SELECT stock_point_id, as_of, model, level, rate_per_hour, stockout_p10, stockout_p50,
+       stockout_p90, p_stockout_lead_time, p_stockout_next_visit, stockout_cdf,
+       cdf_step_hours, history_start, history_end, run_id
+FROM forecasts
+"""
+
+
+def latest_forecast_rows(conn: Conn, as_of: datetime) -> list[tuple[Any, ...]]:
+    """Per stock point, its newest forecast made at or before as_of."""
+    return conn.execute(
+        "SELECT DISTINCT ON (stock_point_id) * FROM (" + SELECT_FORECASTS + " WHERE as_of <= %s) f"
+        " ORDER BY stock_point_id, as_of DESC",
+        (as_of,),
+    ).fetchall()
