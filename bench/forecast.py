@@ -24,7 +24,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -129,12 +129,100 @@ def run_method(
     return out, (time.perf_counter() - t) * 1000.0 / max(len(series), 1)
 
 
-def job_seconds(series: list[LevelSeries], as_of: datetime, n_target: int, n_run: int) -> float:
-    """Compute-only time for n_target stock points (all cores), from a run of n_run."""
-    clones = [replace(series[k % len(series)], series_id=f"c{k}") for k in range(n_run)]
-    t = time.perf_counter()
-    forecast_many(clones, as_of=int(as_of.timestamp()))
-    return (time.perf_counter() - t) * n_target / n_run
+def job_seconds(n_points: int, seed: int) -> float:
+    """Seconds `run_forecast_job` takes for n_points stock points with HISTORY_DAYS of
+    hourly readings in a scratch PostgreSQL database (created, seeded, dropped here)."""
+    import uuid
+
+    import psycopg
+
+    from restock.core.db import drop_database, ensure_database, with_database
+    from restock.core.migrate import migrate
+    from restock.core.settings import Settings
+    from restock.forecast.job import run_forecast_job
+    from restock.forecast.synthetic import simulate_levels as synth
+
+    url = with_database(Settings().database_url, f"restock_bench_{uuid.uuid4().hex[:8]}")
+    ensure_database(url)
+    try:
+        migrate(url)
+        t = time.perf_counter()
+        with psycopg.connect(url, autocommit=True) as db:
+            seed_points(db, n_points)
+            for first in range(0, n_points, 1000):
+                n = min(1000, n_points - first)
+                observed, _ = synth(
+                    n_series=n,
+                    days=HISTORY_DAYS,
+                    seed=seed + first,
+                    start=START,
+                    spikes=0.001,
+                    gaps=0.01,
+                )
+                observed = observed.drop_duplicates(["series_id", "time"])
+                copy_readings(db, observed, first)
+            db.execute("VACUUM ANALYZE readings")  # as autovacuum would have by now
+        print(
+            f"job: seeded {n_points} stock points, {HISTORY_DAYS} days hourly "
+            f"({time.perf_counter() - t:.1f} s)",
+            flush=True,
+        )
+        as_of = START + timedelta(days=HISTORY_DAYS)
+        summary = run_forecast_job(url, as_of=as_of)
+        print(
+            f"job: {summary.forecast} forecast, {summary.failed} failed, {summary.seconds:.1f} s",
+            flush=True,
+        )
+        return summary.seconds
+    finally:
+        drop_database(url)
+
+
+def seed_points(db, n: int) -> None:
+    db.execute("INSERT INTO reps (id, name, depot_lat, depot_lon) VALUES ('r', 'R', 35.6, 139.7)")
+    db.execute("INSERT INTO products (id, name) VALUES ('p', 'P')")
+    with db.cursor() as cur:
+        with cur.copy("COPY customers (id, name, segment, rep_id, lat, lon) FROM STDIN") as cp:
+            for i in range(n):
+                cp.write_row((f"c{i:06d}", f"C{i}", "B", "r", 35.6, 139.7))
+        with cur.copy("COPY stock_points (id, customer_id, product_id, capacity) FROM STDIN") as cp:
+            for i in range(n):
+                cp.write_row((i + 1, f"c{i:06d}", "p", 500.0))
+        with cur.copy("COPY sensors (id, stock_point_id, kind, unit) FROM STDIN") as cp:
+            for i in range(n):
+                cp.write_row((f"b{i:07d}", i + 1, "shelf_count", "count"))
+
+
+def copy_readings(db, observed: pd.DataFrame, first: int) -> None:
+    """Binary COPY built with numpy: fixed-width rows (sensor ids are 8 characters)."""
+    row = np.dtype(
+        [
+            ("n", ">i2"),
+            ("l1", ">i4"),
+            ("t", ">i8"),
+            ("l2", ">i4"),
+            ("s", "S8"),
+            ("l3", ">i4"),
+            ("raw", ">f8"),
+            ("l4", ">i4"),
+            ("q", ">f8"),
+        ]
+    )
+    codes = observed["series_id"].str.slice(1).astype(int).to_numpy() + first
+    rows = np.zeros(len(observed), dtype=row)
+    rows["n"], rows["l1"], rows["l2"], rows["l3"], rows["l4"] = 4, 8, 8, 8, 8
+    us = observed["time"].dt.as_unit("us").astype("int64").to_numpy()
+    rows["t"] = us - 946_684_800 * 1_000_000
+    rows["s"] = np.char.add("b", np.char.zfill(codes.astype(str), 7)).astype("S8")
+    rows["raw"] = rows["q"] = observed["level"].to_numpy()
+    header = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
+    with (
+        db.cursor() as cur,
+        cur.copy(
+            "COPY readings (time, sensor_id, raw_value, quantity) FROM STDIN (FORMAT binary)"
+        ) as cp,
+    ):
+        cp.write(header + rows.tobytes() + b"\xff\xff")
 
 
 def main() -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from restock.forecast.models import History, run_model
+from restock.forecast.models import History, get_model, run_model
 from restock.forecast.timegrid import FloatArray
 
 HORIZONS = np.array([3, 6, 12, 18, 24, 36, 48, 72, 96, 120, 144, 168, 240, 336], dtype=np.int64)
@@ -63,18 +63,28 @@ def backtest(
 ) -> Backtest:
     """Rolling-origin log-ratio errors of `model` on `history` (see Backtest)."""
     eps = demand_scale(history)
-    origin_list = origins(history.n, max_origins)
-    errors = np.full((len(origin_list), len(HORIZONS)), np.nan)
-    max_h = int(HORIZONS[-1])
-    for row, o in enumerate(origin_list):
-        h = min(history.n - o, max_h)
-        past = history.truncated(o)
-        _, pred = run_model(model, past, h, series_id=series_id)
-        actual = history.consumption[o : o + h]
-        # hours whose demand is unknown count as forecast: no evidence either way
-        actual = np.where(np.isnan(actual), pred, actual)
-        reach = HORIZONS[h >= HORIZONS]
-        cum_a = np.cumsum(actual)[reach - 1]
-        cum_p = np.cumsum(pred)[reach - 1]
-        errors[row, : len(reach)] = np.log((np.maximum(cum_a, 0.0) + eps) / (cum_p + eps))
+    at = np.asarray(origins(history.n, max_origins), dtype=np.int64)
+    if len(at) == 0:
+        return Backtest(model=model, errors=np.zeros((0, len(HORIZONS))), eps=eps)
+    reach = np.minimum(history.n - at, int(HORIZONS[-1]))  # how far each origin can see
+    width = int(reach.max())
+    pred = np.zeros((len(at), width))
+    batch = get_model(model).batch_fn
+    if batch is not None:
+        pred[:] = batch(history, at, width)
+    else:
+        for row, o in enumerate(at):
+            h = int(reach[row])
+            _, pred[row, :h] = run_model(model, history.truncated(int(o)), h, series_id=series_id)
+    cols = np.arange(width)
+    inside = cols[None, :] < reach[:, None]
+    actual = history.consumption[np.minimum(at[:, None] + cols[None, :], history.n - 1)]
+    # hours whose demand is unknown count as forecast: no evidence either way
+    actual = np.where(np.isnan(actual) | ~inside, pred, actual)
+    h_idx = HORIZONS[width >= HORIZONS] - 1
+    cum_a = np.maximum(np.cumsum(actual, axis=1)[:, h_idx], 0.0)
+    cum_p = np.maximum(np.cumsum(pred, axis=1)[:, h_idx], 0.0)
+    errors = np.full((len(at), len(HORIZONS)), np.nan)
+    seen = HORIZONS[width >= HORIZONS][None, :] <= reach[:, None]
+    errors[:, : len(h_idx)] = np.where(seen, np.log((cum_a + eps) / (cum_p + eps)), np.nan)
     return Backtest(model=model, errors=errors, eps=eps)

@@ -175,12 +175,15 @@ def _unstick(level: FloatArray, min_run: int, drop: float) -> FloatArray:
     change = np.flatnonzero(np.diff(obs) != 0) + 1
     run_starts = np.concatenate(([0], change))
     run_ends = np.concatenate((change, [len(obs)]))  # exclusive
-    out = level
-    for s, e in zip(run_starts, run_ends, strict=True):
-        if e - s >= min_run and e < len(obs) and obs[s] - obs[e] > drop:
-            if out is level:
-                out = level.copy()
-            out[idx[s + 1 : e]] = np.nan
+    ends_ok = run_ends < len(obs)
+    drops = np.zeros(len(run_starts))
+    drops[ends_ok] = obs[run_starts[ends_ok]] - obs[run_ends[ends_ok]]
+    stuck = (run_ends - run_starts >= min_run) & ends_ok & (drops > drop)
+    if not stuck.any():
+        return level
+    out = level.copy()
+    for s, e in zip(run_starts[stuck], run_ends[stuck], strict=True):
+        out[idx[s + 1 : e]] = np.nan
     return out
 
 

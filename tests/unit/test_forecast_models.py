@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from restock.forecast.errors import UnknownModelError
-from restock.forecast.models import History, get_model, run_model
+from restock.forecast.models import MODELS, History, get_model, run_model
 from restock.forecast.selection import SelectionConfig, select_model
 
 WEEKS = 6
@@ -93,3 +93,19 @@ def test_costly_models_are_tried_only_when_cheap_ones_do_badly() -> None:
     assert "holt_winters" not in select_model(history, cfg).scores
     cfg = SelectionConfig(costly=("holt_winters",), try_costly_above=0.0)
     assert "holt_winters" in select_model(history, cfg).scores
+
+
+def test_vectorised_backtest_fits_match_one_fit_per_origin() -> None:
+    rng = np.random.default_rng(0)
+    y = rng.poisson(0.1, 800) * rng.integers(1, 5, 800).astype(np.float64)
+    y[rng.random(800) < 0.1] = np.nan
+    history = History(
+        consumption=y, hour_of_week=np.arange(1000) % 168, end=800 * 3600, demand_eps=0.5
+    )
+    origins = np.array([600, 700, 500, 790])
+    for name, model in MODELS.items():
+        if model.batch_fn is None:
+            continue
+        batch = model.batch_fn(history, origins, 5)
+        one_by_one = np.stack([model.fn(history.truncated(int(o)), 5) for o in origins])
+        assert np.allclose(batch, one_by_one), name

@@ -13,9 +13,18 @@ import numpy as np
 from restock.forecast.errors import ModelFailedError, UnknownModelError
 from restock.forecast.models.base import History, Model
 from restock.forecast.models.holt_winters import holt_winters
-from restock.forecast.models.profile import ew_profile, seasonal_naive
+from restock.forecast.models.profile import ew_profile, ew_profile_at, seasonal_naive
 from restock.forecast.models.prophet_model import prophet
-from restock.forecast.models.rate import croston, ew_rate, sba, tsb
+from restock.forecast.models.rate import (
+    croston,
+    croston_at,
+    ew_rate,
+    ew_rate_at,
+    sba,
+    sba_at,
+    tsb,
+    tsb_at,
+)
 from restock.forecast.timegrid import FloatArray
 
 log = logging.getLogger(__name__)
@@ -26,6 +35,7 @@ MODELS: dict[str, Model] = {
         Model(
             name="ew_profile",
             fn=ew_profile,
+            batch_fn=ew_profile_at,
             fallback="ew_rate",
             cost_ms=0.05,
             description="exponentially weighted local hour-of-week profile",
@@ -33,6 +43,7 @@ MODELS: dict[str, Model] = {
         Model(
             name="ew_rate",
             fn=ew_rate,
+            batch_fn=ew_rate_at,
             fallback=None,
             cost_ms=0.02,
             description="exponentially weighted flat rate",
@@ -47,6 +58,7 @@ MODELS: dict[str, Model] = {
         Model(
             name="croston",
             fn=croston,
+            batch_fn=croston_at,
             fallback="ew_rate",
             cost_ms=0.03,
             description="Croston's method",
@@ -54,6 +66,7 @@ MODELS: dict[str, Model] = {
         Model(
             name="sba",
             fn=sba,
+            batch_fn=sba_at,
             fallback="ew_rate",
             cost_ms=0.03,
             description="Syntetos-Boylan approximation",
@@ -61,6 +74,7 @@ MODELS: dict[str, Model] = {
         Model(
             name="tsb",
             fn=tsb,
+            batch_fn=tsb_at,
             fallback="ew_rate",
             cost_ms=0.03,
             description="Teunter-Syntetos-Babai",
@@ -84,7 +98,7 @@ MODELS: dict[str, Model] = {
     )
 }
 
-CHEAP = ("ew_profile", "ew_rate", "seasonal_naive")
+CHEAP = ("ew_profile", "ew_rate")
 INTERMITTENT = ("sba", "tsb")
 
 

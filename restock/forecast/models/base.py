@@ -58,6 +58,8 @@ class History:
 
 
 ForecastFn = Callable[[History, int], FloatArray]
+# The same model fitted at many origins at once: (history, origins, horizon) -> (k, horizon)
+BatchFn = Callable[[History, IntArray, int], FloatArray]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,7 +67,8 @@ class Model:
     """A named forecasting function with its fallback and its relative cost.
 
     cost_ms: typical milliseconds per fit, used by the cost/benefit selection rule;
-    max_origins: how many backtest origins selection may spend on it.
+    max_origins: how many backtest origins selection may spend on it;
+    batch_fn: an optional vectorised fit at many origins for backtests (same results).
     """
 
     name: str
@@ -74,6 +77,7 @@ class Model:
     cost_ms: float
     max_origins: int = 14
     description: str = ""
+    batch_fn: BatchFn | None = None
 
 
 def weighted_mean(values: FloatArray, halflife: float) -> float:
