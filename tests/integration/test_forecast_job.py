@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 import psycopg
+import pytest
 
+from restock.cli.main import main
 from restock.forecast.job import load_forecasts, run_forecast_job
 from restock.forecast.pipeline import ForecastConfig
 from restock.forecast.synthetic import simulate_levels
@@ -117,3 +119,19 @@ def test_stored_forecasts_answer_p_stockout_before_any_time(
         assert np.isclose(
             f.p_stockout_before(AS_OF + timedelta(hours=48)), f.p_stockout_lead_time, atol=1e-4
         )
+
+
+def test_restock_forecast_command_runs_the_job(
+    database_url: str,
+    db: psycopg.Connection[Any],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed_world(db)
+    monkeypatch.setenv("RESTOCK_DATABASE_URL", database_url)
+    as_of = AS_OF.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert main(["forecast", "--as-of", as_of, "--workers", "1"]) == 1  # one silent point
+    assert f"{N} stock points forecast, 0 already done, 1 failed" in capsys.readouterr().out
+    # again: the done ones are skipped, the silent one is tried (and fails) again
+    assert main(["forecast", "--as-of", as_of, "--workers", "1"]) == 1
+    assert f"0 stock points forecast, {N} already done, 1 failed" in capsys.readouterr().out

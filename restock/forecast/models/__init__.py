@@ -83,7 +83,7 @@ MODELS: dict[str, Model] = {
             name="holt_winters",
             fn=holt_winters,
             fallback="ew_profile",
-            cost_ms=30.0,
+            cost_ms=12.0,
             max_origins=4,
             description="Holt-Winters on daily totals, weekly season",
         ),
