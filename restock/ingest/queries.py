@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import psycopg
+from psycopg import sql
 
 from restock.ingest.payload import Reading, Rejection, SensorInfo, StatusChange
 
@@ -18,7 +19,7 @@ CREATE TEMP TABLE IF NOT EXISTS readings_staging (
     raw_value double precision NOT NULL,
     quantity double precision NOT NULL,
     seq bigint
-) ON COMMIT DELETE ROWS
+)
 """
 
 
@@ -44,22 +45,24 @@ def load_sensors(conn: Conn) -> dict[str, SensorInfo]:
 
 
 def insert_readings(conn: Conn, readings: Sequence[Reading]) -> int:
-    """Binary COPY into a staging table, then insert what is new; returns rows inserted.
+    """Store readings; returns how many were new. Call inside a transaction.
 
-    Rows whose (sensor_id, time) is already stored — duplicates, redeliveries — are
-    skipped by `ON CONFLICT DO NOTHING`, which also works on TimescaleDB hypertables.
+    Fast path: binary COPY straight into `readings`. If any row is already stored (a
+    duplicate, a redelivery after a crash) the COPY fails on the unique key; the batch
+    is then rolled back to a savepoint and written through a staging table with
+    `INSERT ... ON CONFLICT DO NOTHING`, which also works on TimescaleDB hypertables.
     """
     if not readings:
         return 0
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            _copy_readings(cur, "readings", readings)
+        return len(readings)
+    except psycopg.errors.UniqueViolation:
+        pass
     conn.execute(_STAGING)
     with conn.cursor() as cur:
-        with cur.copy(
-            "COPY readings_staging (time, sensor_id, raw_value, quantity, seq) "
-            "FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            copy.set_types(["timestamptz", "text", "float8", "float8", "int8"])
-            for r in readings:
-                copy.write_row((r.time, r.sensor_id, r.raw_value, r.quantity, r.seq))
+        _copy_readings(cur, "readings_staging", readings)
         cur.execute(
             """
             INSERT INTO readings (time, sensor_id, raw_value, quantity, seq)
@@ -68,7 +71,21 @@ def insert_readings(conn: Conn, readings: Sequence[Reading]) -> int:
             ON CONFLICT (sensor_id, time) DO NOTHING
             """
         )
-        return cur.rowcount
+        inserted = cur.rowcount
+        cur.execute("TRUNCATE readings_staging")
+        return inserted
+
+
+def _copy_readings(
+    cur: psycopg.Cursor[tuple[object, ...]], table: str, rows: Sequence[Reading]
+) -> None:
+    statement = sql.SQL(
+        "COPY {} (time, sensor_id, raw_value, quantity, seq) FROM STDIN (FORMAT BINARY)"
+    ).format(sql.Identifier(table))
+    with cur.copy(statement) as copy:
+        copy.set_types(["timestamptz", "text", "float8", "float8", "int8"])
+        for r in rows:
+            copy.write_row((r.time, r.sensor_id, r.raw_value, r.quantity, r.seq))
 
 
 def insert_rejections(conn: Conn, rejections: Sequence[Rejection], received_at: datetime) -> None:

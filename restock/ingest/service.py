@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -73,7 +72,6 @@ class Ingester:
             batch_interval_s=settings.ingest_batch_interval_s,
             retry_max_s=settings.ingest_retry_max_s,
         )
-        self._writer_thread = threading.Thread(target=self.writer.run, name="ingest-writer")
 
     def start(self) -> None:
         if self._serve_metrics:
@@ -87,7 +85,7 @@ class Ingester:
                 self._settings.metrics_host,
                 self._http.server_port,
             )
-        self._writer_thread.start()
+        self.writer.start()
         self.subscriber.start()
 
     @property
@@ -98,7 +96,6 @@ class Ingester:
         """Stop taking messages, commit and ack the queued ones, then disconnect."""
         self.subscriber.close()
         self.writer.stop()
-        self._writer_thread.join()
         self.subscriber.disconnect()
         if self._http is not None:
             self._http.shutdown()

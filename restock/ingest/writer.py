@@ -106,7 +106,11 @@ def commit(conn: queries.Conn, judged: Judged, received_at: datetime) -> int:
 
 
 class Writer:
-    """Runs in its own thread: batch by size or time, commit, ack; retry the database."""
+    """Two threads in a pipeline, so parsing the next batch overlaps the database's work
+    on this one: `judge` drains the bounded inbox, batching by size or time, and judges
+    each batch; `commit` writes it, retrying the database with backoff, then acks.
+    Both hand-offs are bounded queues, so a slow database stops the network thread
+    from reading the socket instead of growing memory."""
 
     def __init__(
         self,
@@ -133,26 +137,51 @@ class Writer:
         self._interval = batch_interval_s
         self._retry_max = retry_max_s
         self._stop = threading.Event()
-        self._conn: queries.Conn | None = None
-        self._sensors: dict[str, SensorInfo] = {}
+        self._judged: queue.Queue[tuple[list[Message], Judged, datetime] | None] = queue.Queue(
+            maxsize=2
+        )
+        self._sensors: dict[str, SensorInfo] | None = None
         self._sensors_loaded = float("-inf")
         self.healthy = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._judge_loop, name="ingest-judge"),
+            threading.Thread(target=self._commit_loop, name="ingest-commit"),
+        ]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
-        """Finish: commit and ack what is already queued, then return from run()."""
+        """Commit and ack what is already queued, then end both threads."""
         self._stop.set()
+        for thread in self._threads:
+            thread.join()
 
-    def run(self) -> None:
+    # -- stage 1: batch and judge ------------------------------------------------------
+
+    def _judge_loop(self) -> None:
         try:
             while True:
                 batch = self._drain()
                 if batch:
-                    self._process(batch)
+                    sensors = self._registry(batch)
+                    if sensors is None:  # stopping before the database ever answered
+                        log.warning("stopping with %d unacknowledged messages", len(batch))
+                        return
+                    received_at = self._clock.now()
+                    judged = judge(
+                        batch,
+                        sensors,
+                        prefix=self._prefix,
+                        received_at=received_at,
+                        limits=self._limits,
+                    )
+                    self._judged.put((batch, judged, received_at))
                 elif self._stop.is_set():
                     return
         finally:
-            if self._conn is not None:
-                self._conn.close()
+            self._judged.put(None)
 
     def _drain(self) -> list[Message]:
         """Up to batch_size messages: wait for the first, then for at most the interval."""
@@ -175,67 +204,101 @@ class Writer:
                     break
         return batch
 
-    def _connection(self) -> queries.Conn:
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self._url, autocommit=True)
-            self._sensors_loaded = float("-inf")
-        return self._conn
+    def _registry(self, batch: Sequence[Message]) -> dict[str, SensorInfo] | None:
+        """The sensor registry, reloaded when stale or when the batch names an unknown
+        sensor. Until it has loaded once, waits for the database (judging against an
+        empty registry would reject every message as unknown)."""
+        delay = 0.1
+        while True:
+            if not self._registry_stale(batch):
+                return self._sensors
+            try:
+                with psycopg.connect(self._url, autocommit=True) as conn:
+                    self._sensors = queries.load_sensors(conn)
+                self._sensors_loaded = time.monotonic()
+                return self._sensors
+            except psycopg.OperationalError as exc:
+                if self._sensors is not None:
+                    log.warning("sensor registry not refreshed: %s", exc)
+                    return self._sensors
+                log.warning("database unavailable for the sensor registry: %s", exc)
+                if self._stop.wait(delay):
+                    return None
+                delay = min(delay * 2, self._retry_max)
 
-    def _refresh_sensors(self, conn: queries.Conn, batch: Sequence[Message]) -> None:
+    def _registry_stale(self, batch: Sequence[Message]) -> bool:
+        if self._sensors is None:
+            return True
         age = time.monotonic() - self._sensors_loaded
+        if age >= _REGISTRY_MAX_AGE_S:
+            return True
         if age < _REGISTRY_MISS_REFRESH_S:
-            return
-        if age < _REGISTRY_MAX_AGE_S:
-            missing = False
-            for topic, *_ in batch:
-                parsed = parse_topic(topic, self._prefix)
-                if parsed is not None and parsed.sensor_id not in self._sensors:
-                    missing = True
-                    break
-            if not missing:
-                return
-        self._sensors = queries.load_sensors(conn)
-        self._sensors_loaded = time.monotonic()
+            return False
+        for topic, *_ in batch:
+            parsed = parse_topic(topic, self._prefix)
+            if parsed is not None and parsed.sensor_id not in self._sensors:
+                return True
+        return False
 
-    def _process(self, batch: list[Message]) -> None:
+    # -- stage 2: commit and ack -------------------------------------------------------
+
+    def _commit_loop(self) -> None:
+        conn: queries.Conn | None = None
+        try:
+            while (item := self._judged.get()) is not None:
+                batch, judged, received_at = item
+                conn = self._commit_with_retry(conn, batch, judged, received_at)
+                if conn is None:
+                    log.warning("stopping with %d unacknowledged messages", len(batch))
+                    # keep draining so the judge thread is never blocked on a full queue
+                    continue
+                for _topic, _payload, mid, qos, _t in batch:
+                    if qos:
+                        self._ack(mid, qos)
+                self._metrics.acked.inc(len(batch))
+                self.healthy.set()
+        finally:
+            if conn is not None:
+                conn.close()
+
+    def _commit_with_retry(
+        self,
+        conn: queries.Conn | None,
+        batch: list[Message],
+        judged: Judged,
+        received_at: datetime,
+    ) -> queries.Conn | None:
+        """Commit one batch, reconnecting with backoff; None if stopped before it could."""
         delay = 0.1
         while True:
             try:
-                self._write(batch)
-                break
+                if conn is None or conn.closed:
+                    conn = psycopg.connect(self._url, autocommit=True)
+                self._write(conn, batch, judged, received_at)
+                return conn
             except psycopg.OperationalError as exc:
                 self._metrics.db_errors.inc()
                 self.healthy.clear()
                 log.warning("database write failed, retrying in %.1fs: %s", delay, exc)
-                if self._conn is not None:
-                    self._conn.close()
+                if conn is not None:
+                    conn.close()
                 if self._stop.wait(delay):
-                    log.warning("stopping with %d unacknowledged messages", len(batch))
-                    return
+                    return None
                 delay = min(delay * 2, self._retry_max)
-        for _topic, _payload, mid, qos, _t in batch:
-            if qos:
-                self._ack(mid, qos)
-        self._metrics.acked.inc(len(batch))
-        self.healthy.set()
 
-    def _write(self, batch: list[Message]) -> None:
-        conn = self._connection()
-        self._refresh_sensors(conn, batch)
-        received_at = self._clock.now()
-        judged = judge(
-            batch, self._sensors, prefix=self._prefix, received_at=received_at, limits=self._limits
-        )
+    def _write(
+        self, conn: queries.Conn, batch: list[Message], judged: Judged, received_at: datetime
+    ) -> None:
         started = time.monotonic()
         try:
             inserted = commit(conn, judged, received_at)
         except psycopg.OperationalError:
             raise
-        except psycopg.Error as exc:
+        except psycopg.Error:
             # Not the database being away: something in this batch it will never accept.
-            # Keep every reading as a rejection (replayable) rather than block the stream.
+            # Keep every message as a rejection (replayable) rather than block the stream.
             log.exception("batch refused by the database; keeping it in rejected_messages")
-            judged = _as_rejected(batch, str(exc))
+            judged = _as_rejected(batch, "the database refused this batch")
             inserted = commit(conn, judged, received_at)
         now = time.monotonic()
         self._metrics.batch_seconds.observe(now - started)
