@@ -16,6 +16,10 @@ _FAMILIES = (
     "restock.cli.demo",
     "restock.cli.forecast",
     "restock.cli.simulate",
+    "restock.cli.replenish",
+    "restock.cli.serve",
+    "restock.cli.schedule",
+    "restock.cli.token",
 )
 
 
