@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
 
+from restock.core.settings import Settings
+
 # Command-family modules; each exposes register(subparsers).
 _FAMILIES = (
     "restock.cli.db",
@@ -28,7 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="restock",
         description="IoT inventory replenishment and order forecasting for route sales.",
     )
-    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default INFO)")
+    parser.add_argument(
+        "--log-level",
+        default=None,
+        help="DEBUG, INFO, WARNING (default: RESTOCK_LOG_LEVEL, else INFO)",
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in _FAMILIES:
         try:
@@ -45,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=(args.log_level or "INFO").upper(),
+        level=(args.log_level or Settings().log_level).upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     handler: Callable[[argparse.Namespace], int] = args.func

@@ -24,7 +24,9 @@ class Settings(BaseSettings):
         default="mqtt://127.0.0.1:1883",
         description="Broker URL, mqtt://[user[:password]@]host[:port].",
     )
-    mqtt_protocol: Literal["5", "3.1.1"] = "5"
+    mqtt_protocol: Literal["5", "3.1.1"] = Field(
+        default="5", description="MQTT 5 (shared subscriptions, session expiry) or 3.1.1."
+    )
     mqtt_client_id: str = Field(
         default="restock-ingest-1",
         description="Stable client id: the broker keeps this worker's session under it.",
@@ -33,26 +35,40 @@ class Settings(BaseSettings):
         default="restock-ingest",
         description="Shared-subscription group ('' subscribes directly; MQTT 5 only).",
     )
-    mqtt_topic_prefix: str = "restock/v1"
-    mqtt_session_expiry_s: int = Field(default=7 * 24 * 3600, ge=0)
-    mqtt_keepalive_s: int = Field(default=30, ge=5)
+    mqtt_topic_prefix: str = Field(default="restock/v1", description="Root of every topic.")
+    mqtt_session_expiry_s: int = Field(
+        default=7 * 24 * 3600,
+        ge=0,
+        description="How long the broker keeps an absent worker's session and messages.",
+    )
+    mqtt_keepalive_s: int = Field(default=30, ge=5, description="MQTT keepalive.")
 
-    ingest_batch_size: int = Field(default=5000, ge=1)
-    ingest_batch_interval_s: float = Field(default=0.2, gt=0)
-    ingest_queue_size: int = Field(default=20_000, ge=10)
-    ingest_max_payload_bytes: int = Field(default=256 * 1024, ge=64)
+    ingest_batch_size: int = Field(default=5000, ge=1, description="Messages per commit, at most.")
+    ingest_batch_interval_s: float = Field(
+        default=0.2, gt=0, description="Longest wait before committing a partial batch."
+    )
+    ingest_queue_size: int = Field(
+        default=20_000, ge=10, description="Bound of the queue between network and writer."
+    )
+    ingest_max_payload_bytes: int = Field(
+        default=256 * 1024, ge=64, description="Larger messages are rejected as oversize."
+    )
     ingest_max_future_s: float = Field(
         default=300.0, ge=0, description="Readings stamped further ahead are rejected."
     )
     ingest_absurd_factor: float = Field(
         default=3.0, gt=1, description="Quantities above capacity times this are rejected."
     )
-    ingest_retry_max_s: float = Field(default=10.0, gt=0)
+    ingest_retry_max_s: float = Field(
+        default=10.0, gt=0, description="Longest pause between database retries."
+    )
 
-    metrics_host: str = "127.0.0.1"
-    metrics_port: int = Field(default=9108, ge=0, le=65535)
+    metrics_host: str = Field(default="127.0.0.1", description="Prometheus endpoint address.")
+    metrics_port: int = Field(
+        default=9108, ge=0, le=65535, description="Prometheus endpoint port (0: any free one)."
+    )
 
-    log_level: str = "INFO"
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR.")
 
     @field_validator("database_url")
     @classmethod
