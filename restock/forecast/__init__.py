@@ -1,11 +1,16 @@
 """Forecasting: levels → consumption → per-series model → stockout-time distribution.
 
-Public API:
-- `forecast_series(LevelSeries, as_of=..., config=...) -> SeriesForecast` (pure)
-- `SeriesForecast.p_stockout_before(when)`, `.stockout_p10/p50/p90`, `.level`, `.rate_per_hour`
-- `forecast_many(...)` runs many series over a process pool (see `batch`)
-- `run_forecast_job(database_url, as_of=...)` (see `job`) writes the `forecasts` table
-- `p_stockout_before(row_cdf, step_hours, as_of, when)` for rows read back from the table
+Public API (pure, no I/O):
+- `forecast_series(LevelSeries, as_of=epoch_s, config=ForecastConfig()) -> SeriesForecast`
+  with `.level`, `.rate_per_hour`, `.stockout_p10/p50/p90` (None beyond the horizon),
+  `.model` and `.p_stockout_before(when)`.
+- `StoredForecast` (a row of the `forecasts` table) with `.p_stockout_before(when)`, and
+  `p_stockout_before(cdf, step_hours, as_of, when)` for the bare columns.
+
+With I/O: `restock.forecast.job.run_forecast_job(database_url, as_of=...)` fills the
+`forecasts` table; `restock.forecast.job.load_forecasts(database_url, as_of)` reads the
+newest forecast per stock point; `restock.forecast.batch.forecast_many` runs many
+series over a process pool.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from restock.forecast.depletion import Depletion
 from restock.forecast.errors import BadLevelsError, ForecastError, UnknownModelError
 from restock.forecast.pipeline import ForecastConfig, LevelSeries, SeriesForecast, forecast_series
 from restock.forecast.selection import SelectionConfig
+from restock.forecast.stored import StoredForecast, p_stockout_before
 
 __all__ = [
     "BadLevelsError",
@@ -26,7 +32,9 @@ __all__ = [
     "LevelSeries",
     "SelectionConfig",
     "SeriesForecast",
+    "StoredForecast",
     "UnknownModelError",
     "forecast_series",
+    "p_stockout_before",
     "to_consumption",
 ]
