@@ -1,0 +1,159 @@
+"""One customer's lines into one order: due lines, lines consolidated onto the same
+trip, and lines pulled forward onto a visit already planned.
+
+Pure: `plan_customer` is a function of the customer's stock points, its segment policy,
+an optional planned visit and `as_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from restock.replenish.policy import (
+    PointState,
+    order_quantity,
+    protect_until,
+    reasoning,
+    reorder_due,
+)
+from restock.replenish.segments import ReplenishConfig
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerState:
+    """A customer as the policy sees it: segment, rep, and the next visit already
+    planned (a delivery under way or a rep's visit), if any."""
+
+    customer_id: str
+    segment: str
+    rep_id: str | None = None
+    next_visit: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinePlan:
+    """One line of a draft: reason is "due", "consolidated" or "pulled_forward"."""
+
+    stock_point_id: int
+    product_id: str
+    quantity: float
+    unit_cost: float
+    reason: str
+    reasoning: dict[str, Any]
+
+    @property
+    def value(self) -> float:
+        return self.quantity * self.unit_cost
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerPlan:
+    """The order to draft for one customer: delivered at `deliver_at`, on the planned
+    visit when `on_planned_visit`."""
+
+    customer_id: str
+    deliver_at: datetime
+    on_planned_visit: bool
+    lines: tuple[LinePlan, ...]
+
+    @property
+    def value(self) -> float:
+        return sum(line.value for line in self.lines)
+
+
+def plan_customer(
+    customer: CustomerState,
+    points: Sequence[PointState],
+    *,
+    as_of: datetime,
+    config: ReplenishConfig,
+) -> CustomerPlan | None:
+    """The order one customer needs at `as_of`, or None.
+
+    A line is due when P(stockout before its next possible delivery) exceeds the risk
+    its service level allows. Due lines are delivered together once the slowest can
+    arrive — on the planned visit instead if that is no later than needed. Lines that
+    would fall due within `consolidate_hours` of that delivery ride along. With no due
+    line, lines that would fall due within `pull_forward_hours` after a planned visit
+    are delivered on it. Lines whose rounded quantity is 0 are left out.
+    Raises KeyError for an unknown segment.
+    """
+    open_points = [p for p in points if p.on_order <= 0]
+    risk = {
+        p.stock_point_id: 1.0 - config.service_level(customer.segment, p.service_level)
+        for p in open_points
+    }
+    review = config.review_hours
+    due = [
+        p
+        for p in open_points
+        if reorder_due(p, as_of=as_of, risk=risk[p.stock_point_id], review_hours=review)
+    ]
+    due_ids = {p.stock_point_id for p in due}
+    visit = customer.next_visit
+    if due:
+        deliver_at = max(p.earliest_delivery(as_of) for p in due)
+        on_visit = (
+            visit is not None
+            and visit >= deliver_at
+            and all(
+                p.curve.p_stockout_before(visit) <= risk[p.stock_point_id]
+                and visit <= protect_until(p, as_of, config.review_hours)
+                for p in due
+            )
+        )
+        if on_visit and visit is not None:
+            deliver_at = visit
+        window = deliver_at + timedelta(hours=config.review_hours + config.consolidate_hours)
+        chosen = [(p, "due") for p in due] + [
+            (p, "consolidated")
+            for p in open_points
+            if p.stock_point_id not in due_ids
+            and p.earliest_delivery(as_of) <= deliver_at
+            and p.curve.p_stockout_before(window) > risk[p.stock_point_id]
+        ]
+    elif visit is not None:
+        deliver_at, on_visit = visit, True
+        window = visit + timedelta(hours=config.pull_forward_hours)
+        chosen = [
+            (p, "pulled_forward")
+            for p in open_points
+            if p.earliest_delivery(as_of) <= visit
+            and p.curve.p_stockout_before(window) > risk[p.stock_point_id]
+        ]
+    else:
+        return None
+    lines = []
+    for point, reason in chosen:
+        qty = order_quantity(point, as_of=as_of, deliver_at=deliver_at)
+        if qty.quantity <= 0:
+            continue
+        lines.append(
+            LinePlan(
+                stock_point_id=point.stock_point_id,
+                product_id=point.product_id,
+                quantity=qty.quantity,
+                unit_cost=point.unit_cost,
+                reason=reason,
+                reasoning=reasoning(
+                    point,
+                    qty,
+                    as_of=as_of,
+                    risk=risk[point.stock_point_id],
+                    reason=reason,
+                    next_visit=visit,
+                    review_hours=config.review_hours,
+                ),
+            )
+        )
+    if not lines:
+        return None
+    return CustomerPlan(
+        customer_id=customer.customer_id,
+        deliver_at=deliver_at,
+        on_planned_visit=on_visit,
+        lines=tuple(sorted(lines, key=lambda line: line.stock_point_id)),
+    )

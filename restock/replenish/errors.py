@@ -1,0 +1,72 @@
+"""Errors raised by replenishment; each names the order, rule, trigger or route concerned."""
+
+from __future__ import annotations
+
+
+class ReplenishError(Exception):
+    """Base of every replenishment error."""
+
+
+class OrderNotFound(ReplenishError):
+    def __init__(self, order_id: int) -> None:
+        super().__init__(f"order {order_id} does not exist")
+        self.order_id = order_id
+
+
+class OrderLineNotFound(ReplenishError):
+    def __init__(self, order_id: int, stock_point_id: int) -> None:
+        super().__init__(f"order {order_id} has no line for stock point {stock_point_id}")
+        self.order_id = order_id
+        self.stock_point_id = stock_point_id
+
+
+class InvalidTransition(ReplenishError):
+    def __init__(self, order_id: int, status: str, action: str) -> None:
+        super().__init__(f"order {order_id} is {status}: cannot {action} it")
+        self.order_id = order_id
+        self.status = status
+        self.action = action
+
+
+class InvalidQuantity(ReplenishError):
+    def __init__(self, order_id: int, stock_point_id: int, reason: str) -> None:
+        super().__init__(f"order {order_id}, stock point {stock_point_id}: {reason}")
+        self.order_id = order_id
+        self.stock_point_id = stock_point_id
+
+
+class RuleNotFound(ReplenishError):
+    def __init__(self, rule_id: int) -> None:
+        super().__init__(f"auto-approve rule {rule_id} does not exist")
+        self.rule_id = rule_id
+
+
+class InvalidRule(ReplenishError):
+    """A rule with a bad scope or threshold; the message says which field."""
+
+
+class TriggerNotFound(ReplenishError):
+    def __init__(self, trigger_id: int) -> None:
+        super().__init__(f"visit trigger {trigger_id} does not exist")
+        self.trigger_id = trigger_id
+
+
+class InvalidTriggerTransition(ReplenishError):
+    def __init__(self, trigger_id: int, status: str, action: str) -> None:
+        super().__init__(f"visit trigger {trigger_id} is {status}: cannot {action} it")
+        self.trigger_id = trigger_id
+        self.status = status
+        self.action = action
+
+
+class RouteNotFound(ReplenishError):
+    def __init__(self, rep_id: str, day: str) -> None:
+        super().__init__(f"no route for rep {rep_id!r} on {day}")
+        self.rep_id = rep_id
+        self.day = day
+
+
+class RepNotFound(ReplenishError):
+    def __init__(self, rep_id: str) -> None:
+        super().__init__(f"rep {rep_id!r} does not exist")
+        self.rep_id = rep_id

@@ -1,0 +1,138 @@
+"""Per stock point: is a reorder due, and how much to order for a given delivery time.
+
+Pure: a function of the forecast, the stock point's settings and `as_of`. The forecast
+is anything with `p_stockout_before(when)` (forecast.SeriesForecast for in-process
+use, forecast.stored.StoredForecast for rows read back from the `forecasts` table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from restock.replenish.rounding import Rounded, round_quantity
+
+
+class StockoutCurve(Protocol):
+    def p_stockout_before(self, when: datetime) -> float:
+        """P(the stock runs out before `when`)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PointState:
+    """One stock point as the policy sees it at `as_of`: its settings and forecast.
+    on_order: quantity already approved/sent and not yet delivered."""
+
+    stock_point_id: int
+    customer_id: str
+    product_id: str
+    capacity: float
+    target_level: float | None = None
+    service_level: float | None = None
+    pack_size: float = 1.0
+    moq: float = 0.0
+    lead_time_hours: float = 24.0
+    unit_cost: float = 0.0
+    level: float
+    rate_per_hour: float
+    stockout_p10: datetime | None = None
+    stockout_p50: datetime | None = None
+    stockout_p90: datetime | None = None
+    curve: StockoutCurve
+    on_order: float = 0.0
+
+    def earliest_delivery(self, as_of: datetime) -> datetime:
+        """The soonest an order placed at `as_of` can arrive."""
+        return as_of + timedelta(hours=self.lead_time_hours)
+
+    @property
+    def target(self) -> float:
+        """Order-up-to level: the stock point's target, else its capacity."""
+        return min(self.target_level or self.capacity, self.capacity)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quantity:
+    """How much to deliver at `deliver_at`, with the figures behind it."""
+
+    deliver_at: datetime
+    expected_at_delivery: float
+    target: float
+    rounded: Rounded
+
+    @property
+    def quantity(self) -> float:
+        return self.rounded.quantity
+
+
+def protect_until(point: PointState, as_of: datetime, review_hours: float) -> datetime:
+    """The next possible delivery if nothing is ordered now: an order placed at the next
+    review arrives one lead time after it."""
+    return as_of + timedelta(hours=review_hours + point.lead_time_hours)
+
+
+def reorder_due(point: PointState, *, as_of: datetime, risk: float, review_hours: float) -> bool:
+    """True when P(stockout before the next possible delivery) exceeds `risk` and
+    nothing is already on order for the stock point."""
+    if point.on_order > 0:
+        return False
+    return point.curve.p_stockout_before(protect_until(point, as_of, review_hours)) > risk
+
+
+def order_quantity(point: PointState, *, as_of: datetime, deliver_at: datetime) -> Quantity:
+    """Order up to the target for a delivery at `deliver_at`: the expected level then
+    (level − rate × hours, not below 0) is topped up, rounded to packs, at least the
+    MOQ, never above the capacity free at delivery."""
+    hours = max((deliver_at - as_of).total_seconds() / 3600.0, 0.0)
+    expected = max(point.level - point.rate_per_hour * hours, 0.0) + point.on_order
+    target = point.target
+    rounded = round_quantity(
+        needed=target - expected,
+        pack_size=point.pack_size,
+        moq=point.moq,
+        room=point.capacity - expected,
+    )
+    return Quantity(
+        deliver_at=deliver_at, expected_at_delivery=expected, target=target, rounded=rounded
+    )
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
+
+
+def reasoning(
+    point: PointState,
+    qty: Quantity,
+    *,
+    as_of: datetime,
+    risk: float,
+    reason: str,
+    next_visit: datetime | None,
+    review_hours: float,
+) -> dict[str, Any]:
+    """What a planner needs to judge a line in seconds (stored as order_lines.reasoning)."""
+    until = protect_until(point, as_of, review_hours)
+    return {
+        "reason": reason,
+        "as_of": as_of.isoformat(),
+        "level": round(point.level, 3),
+        "rate_per_hour": round(point.rate_per_hour, 4),
+        "stockout_p10": _iso(point.stockout_p10),
+        "stockout_p50": _iso(point.stockout_p50),
+        "stockout_p90": _iso(point.stockout_p90),
+        "next_possible_delivery": until.isoformat(),
+        "p_stockout": round(point.curve.p_stockout_before(until), 4),
+        "risk_allowed": round(risk, 4),
+        "next_visit": _iso(next_visit),
+        "deliver_at": qty.deliver_at.isoformat(),
+        "expected_at_delivery": round(qty.expected_at_delivery, 3),
+        "target": qty.target,
+        "needed": round(qty.rounded.needed, 3),
+        "pack_size": point.pack_size,
+        "moq": point.moq,
+        "capacity": point.capacity,
+        "rounding": qty.rounded.note,
+    }

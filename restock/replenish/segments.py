@@ -1,0 +1,67 @@
+"""What a customer's segment (A/B/C) sets: service-level target and visit cadence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SegmentPolicy:
+    """service_level: target P(no stockout before the next possible delivery);
+    cadence_days: the regular visit interval when the customer sets none."""
+
+    service_level: float
+    cadence_days: int
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.service_level < 1.0:
+            raise ValueError(f"service level must be in (0, 1), got {self.service_level}")
+        if self.cadence_days <= 0:
+            raise ValueError(f"cadence must be positive, got {self.cadence_days}")
+
+    @property
+    def risk(self) -> float:
+        """The stockout probability above which a line is reordered."""
+        return 1.0 - self.service_level
+
+
+DEFAULT_SEGMENTS: Mapping[str, SegmentPolicy] = MappingProxyType(
+    {
+        "A": SegmentPolicy(service_level=0.99, cadence_days=7),
+        "B": SegmentPolicy(service_level=0.97, cadence_days=30),
+        "C": SegmentPolicy(service_level=0.95, cadence_days=90),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplenishConfig:
+    """Tuning of the replenishment policy (candidates for `Settings`, see the report).
+
+    review_hours: how often the job runs; an order not placed now is placed at the next
+    run at the earliest. consolidate_hours: lines due within this long after the first
+    due line of a customer ride on the same order. pull_forward_hours: a line due within
+    this long after an already planned visit is delivered on that visit.
+    """
+
+    segments: Mapping[str, SegmentPolicy] = field(default_factory=lambda: DEFAULT_SEGMENTS)
+    review_hours: float = 24.0
+    consolidate_hours: float = 96.0
+    pull_forward_hours: float = 120.0
+
+    def segment(self, name: str) -> SegmentPolicy:
+        """The policy of segment `name`; raises KeyError naming it."""
+        try:
+            return self.segments[name]
+        except KeyError:
+            raise KeyError(f"no policy for segment {name!r}") from None
+
+    def service_level(self, segment: str, override: float | None) -> float:
+        """A stock point's own service level if set, else its customer's segment's."""
+        return override if override is not None else self.segment(segment).service_level
+
+    def cadence_days(self, segment: str, override: int | None) -> int:
+        """A customer's own cadence if set, else its segment's."""
+        return override if override is not None else self.segment(segment).cadence_days

@@ -1,0 +1,182 @@
+"""Replenishment policy: reorder decision, order-up-to, packs/MOQ/capacity, consolidation
+and pull-forward onto a planned visit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from restock.replenish.consolidate import CustomerState, plan_customer
+from restock.replenish.policy import PointState, order_quantity, reorder_due
+from restock.replenish.rounding import round_quantity
+from restock.replenish.segments import ReplenishConfig, SegmentPolicy
+
+AS_OF = datetime(2026, 9, 7, 6, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Linear:
+    """Stockout time uniform between `start` and `end` hours after AS_OF."""
+
+    start: float
+    end: float
+
+    def p_stockout_before(self, when: datetime) -> float:
+        hours = (when - AS_OF).total_seconds() / 3600
+        return min(max((hours - self.start) / (self.end - self.start), 0.0), 1.0)
+
+
+def point(sp: int = 1, *, out_in: tuple[float, float], **kw: float) -> PointState:
+    fields: dict[str, float] = {
+        "capacity": 60.0,
+        "pack_size": 12.0,
+        "moq": 12.0,
+        "lead_time_hours": 24.0,
+        "level": 30.0,
+        "rate_per_hour": 0.5,
+        "unit_cost": 100.0,
+    }
+    fields.update(kw)
+    return PointState(
+        stock_point_id=sp,
+        customer_id="c1",
+        product_id=f"p{sp}",
+        curve=Linear(*out_in),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_reorder_when_stockout_risk_before_next_possible_delivery_exceeds_segment_risk() -> None:
+    # next possible delivery = review 24 h + lead 24 h = 48 h
+    assert reorder_due(point(out_in=(40, 80)), as_of=AS_OF, risk=0.01, review_hours=24)
+    assert not reorder_due(point(out_in=(60, 100)), as_of=AS_OF, risk=0.01, review_hours=24)
+
+
+def test_nothing_reordered_while_an_order_is_on_its_way() -> None:
+    p = point(out_in=(0, 10), on_order=24)
+    assert not reorder_due(p, as_of=AS_OF, risk=0.01, review_hours=24)
+
+
+def test_order_up_to_capacity_rounded_to_packs_and_capped() -> None:
+    # 30 now, 0.5/h for 24 h → 18 expected; 42 needed → 4 packs = 48 > 42 free → 3 packs
+    qty = order_quantity(point(out_in=(0, 1)), as_of=AS_OF, deliver_at=AS_OF + timedelta(hours=24))
+    assert qty.expected_at_delivery == pytest.approx(18.0)
+    assert qty.quantity == 36.0
+    assert "free capacity" in qty.rounded.note
+
+
+def test_per_stock_point_target_overrides_capacity() -> None:
+    qty = order_quantity(
+        point(out_in=(0, 1), target_level=40), as_of=AS_OF, deliver_at=AS_OF + timedelta(hours=24)
+    )
+    assert qty.quantity == 24.0  # 22 needed → 2 packs
+
+
+def test_moq_raises_small_orders_and_nothing_when_moq_does_not_fit() -> None:
+    assert round_quantity(needed=300, pack_size=500, moq=1000, room=5000).quantity == 1000
+    nothing = round_quantity(needed=300, pack_size=500, moq=1000, room=900)
+    assert nothing.quantity == 0
+    assert "MOQ does not fit" in nothing.note
+
+
+@given(
+    needed=st.floats(0.1, 1e4),
+    pack=st.floats(0.5, 500),
+    moq=st.floats(0, 2000),
+    room=st.floats(0, 1e4),
+)
+def test_rounded_quantity_is_whole_packs_at_least_moq_within_room(
+    needed: float, pack: float, moq: float, room: float
+) -> None:
+    r = round_quantity(needed=needed, pack_size=pack, moq=moq, room=room)
+    if r.quantity > 0:
+        assert r.quantity <= room + 1e-6
+        assert r.quantity >= moq - 1e-6
+        assert r.quantity == pytest.approx(r.packs * pack)
+
+
+def test_due_lines_of_one_customer_are_consolidated_into_one_order() -> None:
+    cfg = ReplenishConfig()
+    plan = plan_customer(
+        CustomerState(customer_id="c1", segment="A"),
+        [
+            point(1, out_in=(30, 60)),  # due now
+            point(2, out_in=(100, 140)),  # due within the consolidation window
+            point(3, out_in=(900, 1000), level=55),  # weeks of stock: left alone
+        ],
+        as_of=AS_OF,
+        config=cfg,
+    )
+    assert plan is not None
+    assert [(line.stock_point_id, line.reason) for line in plan.lines] == [
+        (1, "due"),
+        (2, "consolidated"),
+    ]
+    assert plan.deliver_at == AS_OF + timedelta(hours=24)
+    why = plan.lines[0].reasoning
+    assert why["p_stockout"] > why["risk_allowed"] == 0.01
+    assert why["level"] == 30.0 and "pack" in why["rounding"]
+
+
+def test_segment_sets_the_risk_allowed() -> None:
+    # P(stockout in 48 h) = 0.02: above A's 1 % risk, below C's 5 %
+    curve = (47.0, 97.0)
+    a = plan_customer(
+        CustomerState(customer_id="c1", segment="A"),
+        [point(out_in=curve)],
+        as_of=AS_OF,
+        config=ReplenishConfig(),
+    )
+    c = plan_customer(
+        CustomerState(customer_id="c1", segment="C"),
+        [point(out_in=curve)],
+        as_of=AS_OF,
+        config=ReplenishConfig(),
+    )
+    assert a is not None and c is None
+
+
+def test_due_line_rides_on_a_planned_visit_when_that_is_soon_enough() -> None:
+    visit = AS_OF + timedelta(hours=40)
+    plan = plan_customer(
+        CustomerState(customer_id="c1", segment="B", next_visit=visit),
+        [point(out_in=(44, 200))],
+        as_of=AS_OF,
+        config=ReplenishConfig(),
+    )
+    assert plan is not None and plan.on_planned_visit and plan.deliver_at == visit
+
+
+def test_line_due_soon_after_a_planned_visit_is_pulled_forward_onto_it() -> None:
+    visit = AS_OF + timedelta(hours=30)
+    cfg = ReplenishConfig(pull_forward_hours=72)
+    plan = plan_customer(
+        CustomerState(customer_id="c1", segment="A", next_visit=visit),
+        [point(out_in=(80, 120)), point(2, out_in=(600, 700))],
+        as_of=AS_OF,
+        config=cfg,
+    )
+    assert plan is not None
+    assert [(line.stock_point_id, line.reason) for line in plan.lines] == [(1, "pulled_forward")]
+    assert plan.deliver_at == visit
+
+
+def test_no_order_without_need_or_visit() -> None:
+    plan = plan_customer(
+        CustomerState(customer_id="c1", segment="A"),
+        [point(out_in=(500, 600))],
+        as_of=AS_OF,
+        config=ReplenishConfig(),
+    )
+    assert plan is None
+
+
+def test_configured_segment_levels_are_validated() -> None:
+    with pytest.raises(ValueError, match="service level"):
+        SegmentPolicy(service_level=1.2, cadence_days=7)
+    with pytest.raises(KeyError, match="'D'"):
+        ReplenishConfig().segment("D")
