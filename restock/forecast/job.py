@@ -140,8 +140,8 @@ def forecast_row(
     f: SeriesForecast, info: queries.StockPointInfo, run_id: int, config: ForecastConfig
 ) -> tuple[Any, ...]:
     """A forecasts row (queries.UPSERT_FORECAST order) for one series' forecast."""
-    step = CDF_STEP_HOURS / f.depletion.step_hours
-    cdf = [round(float(x), 5) for x in f.depletion.cdf[:: int(step)]]
+    every = max(round(CDF_STEP_HOURS / f.depletion.step_hours), 1)
+    cdf = [round(float(x), 5) for x in f.depletion.cdf[::every]]
     lead = f.p_stockout_before(f.as_of + timedelta(hours=info.lead_time_hours))
     visit = (
         f.p_stockout_before(f.as_of + timedelta(days=info.visit_cadence_days))
@@ -162,7 +162,7 @@ def forecast_row(
         visit,
         config.horizon_hours,
         cdf,
-        float(CDF_STEP_HOURS),
+        every * f.depletion.step_hours,
         f.history_start,
         f.history_end,
     )

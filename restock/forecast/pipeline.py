@@ -146,12 +146,12 @@ def forecast_consumption(
     last_level = float(cons.level[last])
     empty = bool(cons.censored[last])
     level = 0.0 if empty else last_level
-    dist = depletion(level, cum, pred.errors, eps=pred.eps)
+    step_h = cons.step / 3600.0
+    dist = Depletion(cdf=depletion(level, cum, pred.errors, eps=pred.eps).cdf, step_hours=step_h)
     if gap:  # sensor silent lately: the distribution starts at the last reading
         dist = Depletion(cdf=dist.cdf[gap:], step_hours=dist.step_hours)
         level = max(level - float(cum[gap - 1]), 0.0)
-    ahead = expected[gap : gap + RATE_WINDOW_H]
-    step_h = cons.step / 3600.0
+    ahead = expected[gap : gap + int(RATE_WINDOW_H / step_h)]
     as_of = from_epoch(cons.end)
 
     def when(q: float) -> datetime | None:

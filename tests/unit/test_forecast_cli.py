@@ -129,3 +129,21 @@ def test_backtest_prints_every_model_and_restock(
     assert lines["restock"][1] == "2"  # both series scored
     # the weekly profile knows Sunday is closed; a flat rate does not
     assert float(lines["ew_profile"][2]) < float(lines["ew_rate"][2])
+
+
+def test_a_short_row_is_named_by_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("series_id,time,level\nsp-1,2026-09-01T00:00:00Z,5\nsp-1,2026-09-01T01:00Z\n")
+    assert main(["forecast-file", str(path)]) == 2
+    assert "line 3: level is not a number" in capsys.readouterr().err
+
+
+def test_a_row_with_too_many_fields_is_named_by_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("series_id,time,level\nsp-1,2026-09-01T00:00:00Z,5\nsp-1,2026-09-01,4,9\n")
+    assert main(["forecast-file", str(path)]) == 2
+    assert "line 3" in capsys.readouterr().err

@@ -109,3 +109,10 @@ def test_vectorised_backtest_fits_match_one_fit_per_origin() -> None:
         batch = model.batch_fn(history, origins, 5)
         one_by_one = np.stack([model.fn(history.truncated(int(o)), 5) for o in origins])
         assert np.allclose(batch, one_by_one), name
+
+
+def test_prophet_runs_when_asked_and_learns_the_week() -> None:
+    history, pattern = weekly_history(weeks=3)
+    used, forecast = run_model("prophet", history, 168)
+    assert used == "prophet"
+    assert abs(forecast.sum() - pattern.sum()) / pattern.sum() < 0.3
