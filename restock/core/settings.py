@@ -70,6 +70,27 @@ class Settings(BaseSettings):
 
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR.")
 
+    api_host: str = Field(default="127.0.0.1", description="Address `restock serve` binds.")
+    api_port: int = Field(default=8000, ge=0, le=65535, description="Port `restock serve` binds.")
+    api_pool_min: int = Field(default=2, ge=1, description="API database pool, minimum size.")
+    api_pool_max: int = Field(default=10, ge=1, description="API database pool, maximum size.")
+    api_page_max: int = Field(default=1000, ge=1, description="Largest page a list returns.")
+
+    schedule_forecast_s: float = Field(default=3600.0, gt=0, description="Forecast interval.")
+    schedule_replenish_s: float = Field(
+        default=3600.0, gt=0, description="Replenishment (draft orders, triggers) interval."
+    )
+    schedule_dispatch_s: float = Field(default=60.0, gt=0, description="Trigger dispatch interval.")
+    schedule_offline_sweep_s: float = Field(
+        default=300.0, gt=0, description="Offline-sensor sweep interval."
+    )
+    schedule_misfire_grace_s: float = Field(
+        default=3600.0, gt=0, description="How late a missed run may still start (once)."
+    )
+    sensor_offline_after_s: float = Field(
+        default=3 * 3600.0, gt=0, description="Silence after which a sensor is marked offline."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _postgres_url(cls, value: str) -> str:

@@ -1,0 +1,1 @@
+"""restock's HTTP API: FastAPI app, routers per resource, bearer-token auth."""

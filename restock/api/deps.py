@@ -1,0 +1,101 @@
+"""Dependencies shared by the routes, as `Annotated` aliases.
+
+`Conn` is one pooled connection per request (committed when the request succeeds,
+rolled back when it raises). `Caller` is any valid token; `Reader`, `Staff` and
+`AdminOnly` narrow it by role: a missing or unknown token is 401, a known token whose
+role may not do this is 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+import psycopg
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from psycopg_pool import ConnectionPool
+
+from restock.api.auth import Principal, Role, principal_for
+from restock.api.errors import Forbidden, Unauthorized
+from restock.core.clock import Clock
+from restock.core.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer rst_...`")
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_pool(request: Request) -> ConnectionPool:
+    pool: ConnectionPool = request.app.state.pool
+    return pool
+
+
+def get_conn(
+    pool: Annotated[ConnectionPool, Depends(get_pool)],
+) -> Iterator[psycopg.Connection[Any]]:
+    with pool.connection() as conn:
+        yield conn
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+Conn = Annotated[psycopg.Connection[Any], Depends(get_conn)]
+
+
+def current_principal(
+    conn: Conn,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("a bearer token is required (Authorization: Bearer rst_...)")
+    principal = principal_for(conn, credentials.credentials)
+    if principal is None:
+        raise Unauthorized("the token is unknown or revoked")
+    return principal
+
+
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency admitting only callers with one of `roles`."""
+    allowed = frozenset(roles)
+    names = ", ".join(sorted(r.value for r in allowed))
+
+    def check(principal: Caller) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(f"role {principal.role.value!r} may not do this (needs: {names})")
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require(Role.admin, Role.planner, Role.rep))]
+Staff = Annotated[Principal, Depends(require(Role.admin, Role.planner))]
+AdminOnly = Annotated[Principal, Depends(require(Role.admin))]
+RepOnly = Annotated[Principal, Depends(require(Role.rep))]
+
+
+class Page:
+    """`limit`/`offset` query parameters, bounded by settings.api_page_max."""
+
+    def __init__(
+        self,
+        settings: SettingsDep,
+        limit: Annotated[int, Query(ge=1, le=10_000, description="Rows per page")] = 100,
+        offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
+    ) -> None:
+        self.limit = min(limit, settings.api_page_max)
+        self.offset = offset
+
+
+PageDep = Annotated[Page, Depends()]

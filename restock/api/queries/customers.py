@@ -1,0 +1,56 @@
+"""Customers: list, get, create, update. A rep scope limits rows to that rep's customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from restock.api.queries.rows import Conn, Row, all_rows, one_row, update_by_id
+
+COLUMNS = (
+    "id, name, segment, rep_id, lat, lon, time_zone, opening_hours, visit_window_start,"
+    " visit_window_end, visit_cadence_days, service_minutes, created_at"
+)
+EDITABLE = (
+    "name", "segment", "rep_id", "lat", "lon", "time_zone", "opening_hours",
+    "visit_window_start", "visit_window_end", "visit_cadence_days", "service_minutes",
+)  # fmt: skip
+
+LIST = f"""
+SELECT {COLUMNS} FROM customers
+WHERE (%(rep)s::text IS NULL OR rep_id = %(rep)s)
+  AND (%(segment)s::text IS NULL OR segment = %(segment)s)
+ORDER BY id LIMIT %(limit)s OFFSET %(offset)s
+"""
+GET = f"""
+SELECT {COLUMNS} FROM customers
+WHERE id = %(id)s AND (%(rep)s::text IS NULL OR rep_id = %(rep)s)
+"""
+
+
+def list_customers(
+    conn: Conn, *, rep: str | None, segment: str | None, limit: int, offset: int
+) -> list[Row]:
+    return all_rows(conn, LIST, {"rep": rep, "segment": segment, "limit": limit, "offset": offset})
+
+
+def get_customer(conn: Conn, customer_id: str, *, rep: str | None) -> Row:
+    """Raises NotFound if there is no such customer or it is not `rep`'s."""
+    return one_row(
+        conn, GET, {"id": customer_id, "rep": rep}, f"customer {customer_id!r} not found"
+    )
+
+
+def create_customer(conn: Conn, values: dict[str, Any]) -> Row:
+    cols = ["id", *[c for c in EDITABLE if c in values]]
+    query = (
+        f"INSERT INTO customers ({', '.join(cols)}) VALUES"
+        f" ({', '.join(f'%({c})s' for c in cols)}) RETURNING {COLUMNS}"
+    )
+    return one_row(conn, query, values, "customer not created")
+
+
+def update_customer(conn: Conn, customer_id: str, changes: dict[str, Any]) -> Row:
+    return update_by_id(
+        conn, "customers", customer_id, changes, EDITABLE, COLUMNS,
+        f"customer {customer_id!r} not found",
+    )  # fmt: skip

@@ -1,0 +1,40 @@
+"""Products: list, get, create, update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from restock.api.queries.rows import Conn, Row, all_rows, one_row, update_by_id
+
+COLUMNS = (
+    "id, name, unit, pack_size, moq, lead_time_hours, unit_cost::float8 AS unit_cost,"
+    " unit_weight_g, created_at"
+)
+EDITABLE = ("name", "unit", "pack_size", "moq", "lead_time_hours", "unit_cost", "unit_weight_g")
+
+LIST = f"SELECT {COLUMNS} FROM products ORDER BY id LIMIT %(limit)s OFFSET %(offset)s"
+GET = f"SELECT {COLUMNS} FROM products WHERE id = %(id)s"
+
+
+def list_products(conn: Conn, *, limit: int, offset: int) -> list[Row]:
+    return all_rows(conn, LIST, {"limit": limit, "offset": offset})
+
+
+def get_product(conn: Conn, product_id: str) -> Row:
+    return one_row(conn, GET, {"id": product_id}, f"product {product_id!r} not found")
+
+
+def create_product(conn: Conn, values: dict[str, Any]) -> Row:
+    cols = ["id", *[c for c in EDITABLE if c in values]]
+    query = (
+        f"INSERT INTO products ({', '.join(cols)}) VALUES"
+        f" ({', '.join(f'%({c})s' for c in cols)}) RETURNING {COLUMNS}"
+    )
+    return one_row(conn, query, values, "product not created")
+
+
+def update_product(conn: Conn, product_id: str, changes: dict[str, Any]) -> Row:
+    return update_by_id(
+        conn, "products", product_id, changes, EDITABLE, COLUMNS,
+        f"product {product_id!r} not found",
+    )  # fmt: skip

@@ -1,0 +1,64 @@
+"""Running a statement and returning rows as dicts; updates built from named columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from restock.api.errors import NotFound
+
+Conn = psycopg.Connection[Any]
+Row = dict[str, Any]
+
+
+def all_rows(
+    conn: Conn, query: str | sql.Composed, params: Mapping[str, Any] | None = None
+) -> list[Row]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(query, params).fetchall()  # type: ignore[arg-type]
+
+
+def one_row(conn: Conn, query: str | sql.Composed, params: Mapping[str, Any], missing: str) -> Row:
+    """The first row; raises NotFound(`missing`) if there is none."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(query, params).fetchone()  # type: ignore[arg-type]
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def update_by_id(
+    conn: Conn,
+    table: str,
+    key: object,
+    changes: Mapping[str, Any],
+    allowed: Iterable[str],
+    returning: str,
+    missing: str,
+    scope: sql.Composable | None = None,
+) -> Row:
+    """UPDATE `table` SET the `changes` whose column is in `allowed` WHERE id = key.
+
+    Returns the updated row (`returning` columns); raises NotFound(`missing`).
+    """
+    cols = [c for c in changes if c in set(allowed)]
+    if not cols:
+        return one_row(
+            conn,
+            sql.SQL("SELECT {} FROM {} WHERE id = %(key)s").format(
+                sql.SQL(returning), sql.Identifier(table)
+            ),
+            {"key": key},
+            missing,
+        )
+    assignments = sql.SQL(", ").join(
+        sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in cols
+    )
+    query = sql.SQL("UPDATE {} SET {} WHERE id = %(key)s {} RETURNING {}").format(
+        sql.Identifier(table), assignments, scope or sql.SQL(""), sql.SQL(returning)
+    )
+    return one_row(conn, query, {**{c: changes[c] for c in cols}, "key": key}, missing)

@@ -1,0 +1,44 @@
+"""Customers: everyone but devices reads (reps only their own); staff edit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from restock.api.deps import Conn, PageDep, Reader, Staff
+from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
+from restock.api.queries import customers as q
+from restock.api.schemas.domain import Customer, CustomerCreate, CustomerUpdate, Segment
+
+router = APIRouter(prefix="/customers", tags=["customers"], responses=AUTH_RESPONSES)
+
+
+@router.get("", response_model=list[Customer])
+def list_customers(
+    conn: Conn, caller: Reader, page: PageDep, segment: Annotated[Segment | None, Query()] = None
+) -> list[dict[str, object]]:
+    """List customers, optionally by segment (a rep sees only their own)."""
+    return q.list_customers(
+        conn, rep=caller.scope_rep, segment=segment, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get("/{customer_id}", response_model=Customer, responses=NOT_FOUND)
+def get_customer(conn: Conn, caller: Reader, customer_id: str) -> dict[str, object]:
+    """One customer."""
+    return q.get_customer(conn, customer_id, rep=caller.scope_rep)
+
+
+@router.post("", response_model=Customer, status_code=201, responses=CONFLICT)
+def create_customer(conn: Conn, _: Staff, body: CustomerCreate) -> dict[str, object]:
+    """Create a customer."""
+    return q.create_customer(conn, body.model_dump(exclude_unset=True))
+
+
+@router.patch("/{customer_id}", response_model=Customer, responses=NOT_FOUND)
+def update_customer(
+    conn: Conn, _: Staff, customer_id: str, body: CustomerUpdate
+) -> dict[str, object]:
+    """Change a customer's fields (segment, rep, location, cadence, ...)."""
+    return q.update_customer(conn, customer_id, body.model_dump(exclude_unset=True))

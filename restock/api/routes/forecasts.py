@@ -1,0 +1,57 @@
+"""Forecasts: the latest for every stock point in view, and one stock point's history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from restock.api.deps import Conn, PageDep, Reader
+from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
+from restock.api.queries import forecasts as q
+from restock.api.routes.stock_points import StockPointId
+from restock.api.schemas.data import Forecast
+
+router = APIRouter(tags=["forecasts"], responses=AUTH_RESPONSES)
+
+
+@router.get("/forecasts/latest", response_model=list[Forecast])
+def latest_forecasts(
+    conn: Conn, caller: Reader, page: PageDep, customer_id: Annotated[str | None, Query()] = None
+) -> list[dict[str, object]]:
+    """The latest forecast of every stock point (a rep: their customers' only)."""
+    return q.latest_forecasts(
+        conn, rep=caller.scope_rep, customer=customer_id, limit=page.limit, offset=page.offset
+    )
+
+
+@router.get(
+    "/stock-points/{stock_point_id}/forecasts/latest", response_model=Forecast, responses=NOT_FOUND
+)
+def latest_forecast(conn: Conn, caller: Reader, stock_point_id: StockPointId) -> dict[str, object]:
+    """A stock point's latest forecast: level, rate, stockout P10/P50/P90."""
+    return q.latest_forecast(conn, stock_point_id, rep=caller.scope_rep)
+
+
+@router.get(
+    "/stock-points/{stock_point_id}/forecasts", response_model=list[Forecast], responses=NOT_FOUND
+)
+def forecast_history(
+    conn: Conn,
+    caller: Reader,
+    page: PageDep,
+    stock_point_id: StockPointId,
+    start: Annotated[datetime | None, Query(description="as_of from (inclusive)")] = None,
+    end: Annotated[datetime | None, Query(description="as_of to (exclusive)")] = None,
+) -> list[dict[str, object]]:
+    """A stock point's forecasts, newest first."""
+    return q.forecast_history(
+        conn,
+        stock_point_id,
+        rep=caller.scope_rep,
+        start=start,
+        end=end,
+        limit=page.limit,
+        offset=page.offset,
+    )

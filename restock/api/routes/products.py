@@ -1,0 +1,36 @@
+"""Products: everyone but devices reads; staff edit."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from restock.api.deps import Conn, PageDep, Reader, Staff
+from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
+from restock.api.queries import products as q
+from restock.api.schemas.domain import Product, ProductCreate, ProductUpdate
+
+router = APIRouter(prefix="/products", tags=["products"], responses=AUTH_RESPONSES)
+
+
+@router.get("", response_model=list[Product])
+def list_products(conn: Conn, _: Reader, page: PageDep) -> list[dict[str, object]]:
+    """List products."""
+    return q.list_products(conn, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{product_id}", response_model=Product, responses=NOT_FOUND)
+def get_product(conn: Conn, _: Reader, product_id: str) -> dict[str, object]:
+    """One product."""
+    return q.get_product(conn, product_id)
+
+
+@router.post("", response_model=Product, status_code=201, responses=CONFLICT)
+def create_product(conn: Conn, _: Staff, body: ProductCreate) -> dict[str, object]:
+    """Create a product (pack size, MOQ, lead time, unit cost)."""
+    return q.create_product(conn, body.model_dump(exclude_unset=True))
+
+
+@router.patch("/{product_id}", response_model=Product, responses=NOT_FOUND)
+def update_product(conn: Conn, _: Staff, product_id: str, body: ProductUpdate) -> dict[str, object]:
+    """Change a product's fields."""
+    return q.update_product(conn, product_id, body.model_dump(exclude_unset=True))

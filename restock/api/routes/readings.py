@@ -1,0 +1,54 @@
+"""Readings over a time range, downsampled for charts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from restock.api.deps import ClockDep, Conn, Reader
+from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
+from restock.api.queries import readings as q
+from restock.api.routes.stock_points import StockPointId
+from restock.api.schemas.data import ReadingChart
+
+router = APIRouter(tags=["readings"], responses={**AUTH_RESPONSES, **NOT_FOUND})
+
+Start = Annotated[datetime | None, Query(description="From (inclusive); default end - 7 days")]
+End = Annotated[datetime | None, Query(description="To (exclusive); default now")]
+MaxPoints = Annotated[int, Query(ge=1, le=10_000, description="Most buckets returned")]
+
+
+@router.get("/stock-points/{stock_point_id}/readings", response_model=ReadingChart)
+def stock_point_readings(
+    conn: Conn,
+    caller: Reader,
+    clock: ClockDep,
+    stock_point_id: StockPointId,
+    start: Start = None,
+    end: End = None,
+    max_points: MaxPoints = 500,
+) -> dict[str, object]:
+    """A stock point's level over time, in at most `max_points` buckets."""
+    first, last = q.chart_range(start, end, clock.now())
+    return q.stock_point_chart(
+        conn, stock_point_id, rep=caller.scope_rep, start=first, end=last, max_points=max_points
+    )
+
+
+@router.get("/sensors/{sensor_id}/readings", response_model=ReadingChart)
+def sensor_readings(
+    conn: Conn,
+    caller: Reader,
+    clock: ClockDep,
+    sensor_id: str,
+    start: Start = None,
+    end: End = None,
+    max_points: MaxPoints = 500,
+) -> dict[str, object]:
+    """One sensor's readings over time, in at most `max_points` buckets."""
+    first, last = q.chart_range(start, end, clock.now())
+    return q.sensor_chart(
+        conn, sensor_id, rep=caller.scope_rep, start=first, end=last, max_points=max_points
+    )

@@ -1,0 +1,42 @@
+"""Messages ingest refused, kept with their reasons (staff only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from restock.api.deps import Conn, PageDep, Staff
+from restock.api.errors import AUTH_RESPONSES
+from restock.api.queries import rejected as q
+from restock.api.schemas.data import RejectedMessage, RejectionCount
+
+router = APIRouter(
+    prefix="/rejected-messages", tags=["rejected messages"], responses=AUTH_RESPONSES
+)
+
+
+@router.get("", response_model=list[RejectedMessage])
+def list_rejected(
+    conn: Conn,
+    _: Staff,
+    page: PageDep,
+    reason: Annotated[str | None, Query()] = None,
+    sensor_id: Annotated[str | None, Query()] = None,
+    pending: Annotated[bool | None, Query(description="Only not yet replayed")] = None,
+) -> list[dict[str, object]]:
+    """Rejected messages, newest first."""
+    return q.list_rejected(
+        conn,
+        reason=reason,
+        sensor=sensor_id,
+        pending=pending,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/summary", response_model=list[RejectionCount])
+def rejection_summary(conn: Conn, _: Staff) -> list[dict[str, object]]:
+    """How many messages were rejected for each reason, and how many still wait."""
+    return q.rejection_summary(conn)

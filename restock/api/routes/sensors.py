@@ -1,0 +1,69 @@
+"""Sensors: register, bind, calibrate, enable/disable (staff); reads scoped to a rep."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from restock.api.deps import Conn, PageDep, Reader, Staff
+from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
+from restock.api.queries import sensors as q
+from restock.api.schemas.domain import Binding, Calibration, Sensor, SensorRegister
+
+router = APIRouter(prefix="/sensors", tags=["sensors"], responses=AUTH_RESPONSES)
+
+
+@router.get("", response_model=list[Sensor])
+def list_sensors(
+    conn: Conn,
+    caller: Reader,
+    page: PageDep,
+    stock_point_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    status: Annotated[Literal["unknown", "online", "offline"] | None, Query()] = None,
+) -> list[dict[str, object]]:
+    """List sensors, optionally by stock point or status."""
+    return q.list_sensors(
+        conn,
+        rep=caller.scope_rep,
+        stock_point=stock_point_id,
+        status=status,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/{sensor_id}", response_model=Sensor, responses=NOT_FOUND)
+def get_sensor(conn: Conn, caller: Reader, sensor_id: str) -> dict[str, object]:
+    """One sensor, with its status, battery and last reading time."""
+    return q.get_sensor(conn, sensor_id, rep=caller.scope_rep)
+
+
+@router.post("", response_model=Sensor, status_code=201, responses=CONFLICT)
+def register_sensor(conn: Conn, _: Staff, body: SensorRegister) -> dict[str, object]:
+    """Register a sensor, optionally already bound to a stock point."""
+    return q.register_sensor(conn, body.model_dump(exclude_unset=True))
+
+
+@router.put("/{sensor_id}/binding", response_model=Sensor, responses=NOT_FOUND)
+def bind_sensor(conn: Conn, _: Staff, sensor_id: str, body: Binding) -> dict[str, object]:
+    """Bind the sensor to a stock point (null unbinds it)."""
+    return q.bind_sensor(conn, sensor_id, body.stock_point_id)
+
+
+@router.put("/{sensor_id}/calibration", response_model=Sensor, responses=NOT_FOUND)
+def calibrate_sensor(conn: Conn, _: Staff, sensor_id: str, body: Calibration) -> dict[str, object]:
+    """Set tare and scale: quantity = (raw - tare) * scale."""
+    return q.calibrate_sensor(conn, sensor_id, body.tare, body.scale)
+
+
+@router.post("/{sensor_id}/enable", response_model=Sensor, responses=NOT_FOUND)
+def enable_sensor(conn: Conn, _: Staff, sensor_id: str) -> dict[str, object]:
+    """Accept the sensor's readings again."""
+    return q.set_enabled(conn, sensor_id, True)
+
+
+@router.post("/{sensor_id}/disable", response_model=Sensor, responses=NOT_FOUND)
+def disable_sensor(conn: Conn, _: Staff, sensor_id: str) -> dict[str, object]:
+    """Stop using the sensor's readings (they are rejected, with a reason)."""
+    return q.set_enabled(conn, sensor_id, False)
