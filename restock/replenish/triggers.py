@@ -1,0 +1,181 @@
+"""Visit triggers: whom a rep should visit, by when, and why. Pure detection.
+
+Each candidate has a `cause` that names its purpose, its subject and its episode; the
+database keeps causes unique, so the same cause is never raised (nor sent) twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from restock.replenish.consolidate import CustomerState
+from restock.replenish.policy import PointState, protect_until
+
+PURPOSE_WEIGHT: Mapping[str, int] = {
+    "stockout_risk": 50,
+    "order_delivery": 40,
+    "unexplained_rise": 25,
+    "sensor_offline": 20,
+    "consumption_drop": 20,
+    "battery_low": 10,
+}
+SEGMENT_WEIGHT: Mapping[str, int] = {"A": 30, "B": 15, "C": 0}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TriggerConfig:
+    """drop_ratio: consumption below this share of the own baseline is a churn signal;
+    rise_fraction: an upward jump of this share of capacity with no delivery;
+    silence_hours: no reading for this long = sensor offline; low_battery: 0..1;
+    review_hours: as in ReplenishConfig (stockout risk looks to the next planned visit,
+    else to the next possible delivery)."""
+
+    drop_ratio: float = 0.5
+    rise_fraction: float = 0.2
+    silence_hours: float = 12.0
+    low_battery: float = 0.15
+    review_hours: float = 24.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate:
+    cause: str
+    purpose: str
+    rep_id: str | None
+    customer_id: str
+    stock_point_id: int | None = None
+    order_id: int | None = None
+    due_by: datetime
+    priority: int
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApprovedOrder:
+    order_id: int
+    customer_id: str
+    deliver_at: datetime
+    value: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Signals:
+    """Per stock point: sensor status, battery, last reading, consumption baseline
+    (mean rate over the past weeks), level at the previous forecast and whether a
+    delivery arrived since."""
+
+    status: Mapping[int, str | None] = field(default_factory=dict)
+    battery: Mapping[int, float | None] = field(default_factory=dict)
+    last_seen: Mapping[int, datetime | None] = field(default_factory=dict)
+    baseline_rate: Mapping[int, float] = field(default_factory=dict)
+    previous_level: Mapping[int, float] = field(default_factory=dict)
+    delivered_since_previous: frozenset[int] = frozenset()
+
+
+def priority(purpose: str, segment: str, risk: float = 0.0, value: float = 0.0) -> int:
+    """Higher is more urgent: purpose, then segment, then risk (0..1) and value."""
+    bonus = min(int(value // 10_000), 10)
+    return PURPOSE_WEIGHT[purpose] + SEGMENT_WEIGHT.get(segment, 0) + round(20 * risk) + bonus
+
+
+def _emit(
+    out: list[Candidate],
+    customer: CustomerState,
+    stock_point_id: int,
+    purpose: str,
+    episode: str,
+    due_by: datetime,
+    detail: dict[str, Any],
+    *,
+    prob: float = 0.0,
+) -> None:
+    out.append(
+        Candidate(
+            cause=f"{purpose}:{stock_point_id}:{episode}",
+            purpose=purpose,
+            rep_id=customer.rep_id,
+            customer_id=customer.customer_id,
+            stock_point_id=stock_point_id,
+            due_by=due_by,
+            priority=priority(purpose, customer.segment, prob),
+            detail=detail,
+        )
+    )
+
+
+def detect(
+    *,
+    as_of: datetime,
+    points: Mapping[int, PointState],
+    customers: Mapping[str, CustomerState],
+    risk: Mapping[int, float],
+    signals: Signals,
+    approved: Sequence[ApprovedOrder] = (),
+    config: TriggerConfig | None = None,
+) -> list[Candidate]:
+    """Trigger candidates at `as_of`: stockout risk before the next visit with nothing on
+    order, orders to deliver, consumption drops, silent sensors, low batteries, stock
+    rising with no delivery. `risk`: the allowed stockout probability per stock point."""
+    cfg = config or TriggerConfig()
+    day = as_of.date().isoformat()
+    out: list[Candidate] = []
+    for sp, p in points.items():
+        c = customers[p.customer_id]
+
+        emit = partial(_emit, out, c, sp)
+        horizon = c.next_visit or protect_until(p, as_of, cfg.review_hours)
+        prob = p.curve.p_stockout_before(horizon)
+        if p.on_order <= 0 and prob > risk[sp]:
+            emit(
+                "stockout_risk",
+                day,
+                p.stockout_p10 or horizon,
+                {"p_stockout": round(prob, 4), "before": horizon.isoformat(), "level": p.level},
+                prob=prob,
+            )
+        baseline = signals.baseline_rate.get(sp)
+        if baseline and baseline > 0 and p.rate_per_hour < cfg.drop_ratio * baseline:
+            week = as_of.isocalendar()
+            emit(
+                "consumption_drop",
+                f"{week.year}-W{week.week:02d}",
+                as_of + timedelta(days=7),
+                {"rate_per_hour": p.rate_per_hour, "baseline_rate_per_hour": baseline},
+            )
+        seen = signals.last_seen.get(sp)
+        silent = seen is None or as_of - seen > timedelta(hours=cfg.silence_hours)
+        if signals.status.get(sp) == "offline" or silent:
+            last = None if seen is None else seen.isoformat()
+            emit("sensor_offline", last or "never", as_of + timedelta(days=2), {"last_seen": last})
+        battery = signals.battery.get(sp)
+        if battery is not None and battery < cfg.low_battery:
+            emit("battery_low", f"{as_of:%Y-%m}", as_of + timedelta(days=7), {"battery": battery})
+        before = signals.previous_level.get(sp)
+        rise = p.level - before if before is not None else 0.0
+        if rise > cfg.rise_fraction * p.capacity and sp not in signals.delivered_since_previous:
+            emit(
+                "unexplained_rise",
+                as_of.isoformat(),
+                as_of + timedelta(days=3),
+                {"from": before, "to": p.level},
+            )
+    for order in approved:
+        owner = customers.get(order.customer_id)
+        segment = owner.segment if owner else "C"
+        out.append(
+            Candidate(
+                cause=f"order_delivery:{order.order_id}",
+                purpose="order_delivery",
+                rep_id=owner.rep_id if owner else None,
+                customer_id=order.customer_id,
+                order_id=order.order_id,
+                due_by=order.deliver_at,
+                priority=priority("order_delivery", segment, value=order.value),
+                detail={"value": order.value},
+            )
+        )
+    return out
