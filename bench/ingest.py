@@ -108,8 +108,9 @@ def session_props() -> Properties:
     return props
 
 
-def bare_subscriber_rate(broker: LocalBroker, count: int) -> float:
-    """Messages/s a counting-only paho subscriber drains from a queued backlog."""
+def bare_subscriber_rate(broker: LocalBroker, count: int) -> tuple[float, float]:
+    """(messages/s, CPU µs/message) of a counting-only paho subscriber draining a
+    queued backlog."""
     received = 0
     done = threading.Event()
     subscribed = threading.Event()
@@ -139,30 +140,31 @@ def bare_subscriber_rate(broker: LocalBroker, count: int) -> float:
     first.loop_stop()
     publish_in_child(broker.port, "single", count, 0)
     second = client()
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     second.connect("127.0.0.1", broker.port, clean_start=False, properties=session_props())
     second.loop_start()
     if not done.wait(600):
         raise RuntimeError(f"bare subscriber got {received} of {count}")
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
     leave = Properties(PacketTypes.DISCONNECT)
     leave.SessionExpiryInterval = 0  # end the session: it must not take later messages
     second.disconnect(properties=leave)
     second.loop_stop()
-    return count / elapsed
+    return count / elapsed, cpu / count * 1e6
 
 
 def ingest_rate(
     settings: Settings, broker: LocalBroker, kind: str, count: int, offset: int
-) -> float:
-    """Messages/s restock's ingester drains (committed and acked) from a queued backlog."""
+) -> tuple[float, float]:
+    """(messages/s, CPU µs/message) of restock's ingester draining a queued backlog:
+    every message committed and acked."""
     first = Ingester(settings, SystemClock(), serve_metrics=False)
     first.start()
     first.subscriber.connected.wait(10)
     first.stop()  # session and subscription stay on the broker
     publish_in_child(broker.port, kind, count, offset)
     ingester = Ingester(settings, SystemClock(), serve_metrics=False)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     ingester.start()
     acked = ingester.metrics.acked
     deadline = started + 900
@@ -170,9 +172,9 @@ def ingest_rate(
         if time.monotonic() > deadline:
             raise RuntimeError(f"ingest acked {acked._value.get()} of {count}")
         time.sleep(0.01)
-    elapsed = time.monotonic() - started
+    elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
     ingester.stop()
-    return count / elapsed
+    return count / elapsed, cpu / count * 1e6
 
 
 def main() -> None:
@@ -208,13 +210,16 @@ def main() -> None:
                 mqtt_client_id="bench-ingest",
                 mqtt_share_group="bench",
             )
-            bare = bare_subscriber_rate(broker, messages)
-            print(f"bare paho subscriber (count only): {bare:,.0f} msg/s")
-            ingest = ingest_rate(settings, broker, "single", messages, 0)
-            ratio = ingest / bare
-            print(f"restock ingest, single readings:   {ingest:,.0f} msg/s (ratio {ratio:.2f})")
-            batched = ingest_rate(settings, broker, "batch", batches, 0) * 50
-            print(f"restock ingest, 50-reading batches: {batched:,.0f} readings/s")
+            bare, bare_cpu = bare_subscriber_rate(broker, messages)
+            print(f"bare paho subscriber (count only):  {bare:9,.0f} msg/s, "
+                  f"{bare_cpu:5.1f} µs CPU/msg")  # fmt: skip
+            ingest, ingest_cpu = ingest_rate(settings, broker, "single", messages, 0)
+            print(f"restock ingest, single readings:    {ingest:9,.0f} msg/s, "
+                  f"{ingest_cpu:5.1f} µs CPU/msg")  # fmt: skip
+            rate, batch_cpu = ingest_rate(settings, broker, "batch", batches, 0)
+            batched = rate * 50
+            print(f"restock ingest, 50-reading batches: {batched:9,.0f} readings/s, "
+                  f"{batch_cpu / 50:5.1f} µs CPU/reading")  # fmt: skip
         with psycopg.connect(url) as conn:
             rows, distinct = conn.execute(
                 "SELECT count(*), count(DISTINCT (sensor_id, time)) FROM readings"
@@ -232,6 +237,8 @@ def main() -> None:
                 "bare_msgs_per_s": round(bare),
                 "ingest_msgs_per_s": round(ingest),
                 "ratio": round(ingest / bare, 3),
+                "bare_cpu_us_per_msg": round(bare_cpu, 1),
+                "ingest_cpu_us_per_msg": round(ingest_cpu, 1),
                 "batched_readings_per_s": round(batched),
                 "lost": lost,
                 "duplicates": rows - distinct,

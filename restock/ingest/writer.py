@@ -39,6 +39,7 @@ Ack = Callable[[int, int], None]
 
 _REGISTRY_MAX_AGE_S = 30.0
 _REGISTRY_MISS_REFRESH_S = 2.0
+_DRAIN_STEP_S = 0.01
 
 
 @dataclass(slots=True, kw_only=True)
@@ -184,7 +185,12 @@ class Writer:
             self._judged.put(None)
 
     def _drain(self) -> list[Message]:
-        """Up to batch_size messages: wait for the first, then for at most the interval."""
+        """Up to batch_size messages: wait for the first, then for at most the interval.
+
+        After the first message the thread sleeps in short steps and takes what has
+        accumulated, instead of waiting on the queue: a waiter woken for every message
+        would pull the GIL away from paho's network thread once per message.
+        """
         try:
             first = self._inbox.get(timeout=0.05 if self._stop.is_set() else self._interval)
         except queue.Empty:
@@ -192,17 +198,16 @@ class Writer:
         batch = [first]
         deadline = time.monotonic() + self._interval
         get = self._inbox.get_nowait
-        while len(batch) < self._batch_size:
+        while True:
             try:
-                batch.append(get())
+                while len(batch) < self._batch_size:
+                    batch.append(get())
             except queue.Empty:
-                if self._stop.is_set() or time.monotonic() >= deadline:
-                    break
-                try:
-                    batch.append(self._inbox.get(timeout=max(0.0, deadline - time.monotonic())))
-                except queue.Empty:
-                    break
-        return batch
+                pass
+            remaining = deadline - time.monotonic()
+            if len(batch) >= self._batch_size or remaining <= 0 or self._stop.is_set():
+                return batch
+            time.sleep(min(_DRAIN_STEP_S, remaining))
 
     def _registry(self, batch: Sequence[Message]) -> dict[str, SensorInfo] | None:
         """The sensor registry, reloaded when stale or when the batch names an unknown
