@@ -152,3 +152,28 @@ def test_database_outage_mid_stream_loses_nothing(database_url: str, broker: Loc
     with psycopg.connect(database_url) as conn:
         assert count(conn, "SELECT count(*) FROM readings") == 5000
         assert count(conn, "SELECT count(DISTINCT seq) FROM readings") == 5000
+
+
+def test_broker_restart_mid_stream_loses_nothing(
+    db: Conn, database_url: str, broker: LocalBroker
+) -> None:
+    add_sensor(db, "s-broker", capacity=1000)
+    ingester = Ingester(ingest_settings(database_url, broker), SystemClock())
+    ingester.start()
+    try:
+        assert ingester.subscriber.connected.wait(10)
+        pub = publisher(broker.port, client_id="pub-before")
+        publish_all(pub, readings("s-broker", 500))
+        wait_for(lambda: ingester.metrics.written._value.get() == 500, what="before restart")
+        pub.disconnect()
+        broker.stop()
+        wait_for(lambda: not ingester.subscriber.connected.is_set(), what="disconnect noticed")
+        broker.start()  # same port, same persistence directory
+        wait_for(lambda: ingester.subscriber.connected.is_set(), timeout=30, what="reconnect")
+        pub = publisher(broker.port, client_id="pub-after")
+        publish_all(pub, readings("s-broker", 500, offset=500))
+        wait_for(lambda: ingester.metrics.written._value.get() == 1000, what="after restart")
+        pub.disconnect()
+    finally:
+        ingester.stop()
+    assert count(db, "SELECT count(DISTINCT seq) FROM readings") == 1000
