@@ -1,0 +1,44 @@
+"""A rep's daily route from triggers and planned deliveries, stored and read back."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from restock.replenish.errors import RepNotFound, RouteNotFound
+from restock.replenish.job import run_replenish_job
+from restock.replenish.route_store import build_route, get_route
+from tests.integration.test_replenish_job import AS_OF, add_forecast, setup_world
+
+Conn = psycopg.Connection[Any]
+
+
+def test_route_visits_the_customer_with_a_delivery_and_is_stored(db: Conn) -> None:
+    ids = setup_world(db)
+    db.execute(
+        "INSERT INTO customers (id, name, segment, rep_id, lat, lon, opening_hours)"
+        " VALUES ('c2', 'Clinic', 'C', 'r1', 35.70, 139.70, '{\"2\": [[\"10:00\", \"12:00\"]]}')"
+    )
+    add_forecast(db, ids["milk"], as_of=AS_OF, level=30, rate=0.5, out_in=(30, 70))
+    run_replenish_job(db, as_of=AS_OF)  # approved by the default rule, delivery tomorrow
+    day = date(2026, 9, 8)
+    plan = build_route(db, "r1", day, as_of=AS_OF, max_runtime_s=0.2)
+    assert [s.customer_id for s in plan.stops] == ["c1"]
+    assert plan.stops[0].required and "delivery" in plan.stops[0].purposes
+    stored = get_route(db, "r1", day)
+    assert [s.customer_id for s in stored.stops] == ["c1"]
+    assert stored.distance_km == pytest.approx(plan.distance_km)
+    again = build_route(db, "r1", day, as_of=AS_OF + timedelta(hours=1), max_runtime_s=0.2)
+    assert len(again.stops) == 1
+    assert db.execute("SELECT count(*) FROM routes").fetchone() == (1,)
+
+
+def test_unknown_rep_or_route_is_a_named_error(db: Conn) -> None:
+    with pytest.raises(RepNotFound, match="nobody"):
+        build_route(db, "nobody", date(2026, 9, 8), as_of=AS_OF)
+    setup_world(db)
+    with pytest.raises(RouteNotFound, match="r1"):
+        get_route(db, "r1", date(2026, 9, 8))
