@@ -1,0 +1,188 @@
+"""`restock replenish` (the job, optionally dispatching triggers), `restock orders`,
+`restock approve` / `restock reject`, `restock rules` and `restock routes`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+
+from restock.core.clock import SystemClock
+from restock.core.db import connect
+from restock.core.settings import Settings
+from restock.replenish.approval import approve_order, list_orders, reject_order
+from restock.replenish.dispatch import (
+    DispatchError,
+    MqttPublisher,
+    WebhookConfig,
+    dispatch_triggers,
+    send_webhooks,
+)
+from restock.replenish.errors import ReplenishError
+from restock.replenish.job import run_replenish_job
+from restock.replenish.route_store import build_route
+from restock.replenish.rules import create_rule, delete_rule, list_rules
+
+
+def _when(text: str | None) -> datetime:
+    """An ISO time (Z allowed; naive means UTC), or now."""
+    if text is None:
+        return SystemClock().now()
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def register(subparsers: Any) -> None:
+    cmd = subparsers.add_parser(
+        "replenish", help="draft orders, apply auto-approve rules and raise visit triggers"
+    )
+    cmd.add_argument("--as-of", help="ISO time the job runs as of (default: now)")
+    cmd.add_argument("--dispatch", action="store_true", help="publish new triggers over MQTT")
+    cmd.add_argument("--webhook", help="also POST new triggers to this URL")
+    cmd.set_defaults(func=run_replenish)
+
+    cmd = subparsers.add_parser("orders", help="list orders")
+    cmd.add_argument("--status", choices=("draft", "approved", "rejected", "sent", "delivered"))
+    cmd.add_argument("--customer")
+    cmd.set_defaults(func=run_orders)
+
+    for name, helptext in (("approve", "approve a draft"), ("reject", "reject an order")):
+        cmd = subparsers.add_parser(name, help=helptext)
+        cmd.add_argument("order_id", type=int)
+        cmd.add_argument("--actor", required=True, help="who does it")
+        cmd.add_argument("--reason", default="", help="why (reject)")
+        cmd.set_defaults(func=run_decide, action=name)
+
+    cmd = subparsers.add_parser("rules", help="list, add or remove auto-approve rules")
+    cmd.add_argument("op", choices=("list", "add", "remove"))
+    cmd.add_argument("--id", type=int, help="rule id (remove)")
+    cmd.add_argument("--name")
+    cmd.add_argument("--segment", choices=("A", "B", "C"))
+    cmd.add_argument("--customer")
+    cmd.add_argument("--product")
+    cmd.add_argument("--max-value", type=float)
+    cmd.add_argument("--max-deviation", type=float, help="e.g. 0.5 = within ±50%% of usual")
+    cmd.add_argument("--max-interval-ratio", type=float)
+    cmd.add_argument("--actor", default="cli")
+    cmd.set_defaults(func=run_rules)
+
+    cmd = subparsers.add_parser("routes", help="plan and store a rep's route for a day")
+    cmd.add_argument("--rep", required=True)
+    cmd.add_argument("--day", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+    cmd.add_argument("--as-of", help="ISO time (default: now)")
+    cmd.add_argument("--seconds", type=float, default=1.0, help="solver time limit")
+    cmd.set_defaults(func=run_routes)
+
+
+def run_replenish(args: argparse.Namespace) -> int:
+    settings = Settings()
+    as_of = _when(args.as_of)
+    with connect(settings.database_url, autocommit=True) as conn:
+        s = run_replenish_job(conn, as_of=as_of)
+        print(
+            f"as of {as_of.isoformat()}: {s.stock_points} stock points, {s.drafted} drafted,"
+            f" {s.updated} updated, {s.approved} approved by rule, {s.waiting} waiting,"
+            f" {s.triggers} new trigger(s)"
+        )
+        if args.dispatch:
+            try:
+                with MqttPublisher(
+                    host=settings.mqtt_host,
+                    port=settings.mqtt_port,
+                    username=settings.mqtt_username,
+                    password=settings.mqtt_password,
+                ) as pub:
+                    sent = dispatch_triggers(conn, pub, at=as_of, prefix=settings.mqtt_topic_prefix)
+            except (DispatchError, OSError) as exc:
+                print(f"error: dispatch: {exc}", file=sys.stderr)
+                return 1
+            print(f"published {sent} trigger(s)")
+        if args.webhook:
+            with httpx.Client() as client:
+                ok = send_webhooks(conn, client, WebhookConfig(url=args.webhook), at=as_of)
+            print(f"webhook accepted {ok} trigger(s)")
+    return 0
+
+
+def run_orders(args: argparse.Namespace) -> int:
+    with connect(Settings().database_url, autocommit=True) as conn:
+        for o in list_orders(conn, status=args.status, customer_id=args.customer):
+            lines = ", ".join(f"{ln.product_id}×{ln.quantity:g}" for ln in o.lines)
+            why = f"  waiting: {'; '.join(o.waiting_reasons)}" if o.status == "draft" else ""
+            print(
+                f"{o.id}\t{o.status}\t{o.customer_id}\t{o.deliver_at.isoformat()}"
+                f"\t{o.value:,.0f}\t{lines}{why}"
+            )
+    return 0
+
+
+def run_decide(args: argparse.Namespace) -> int:
+    at = SystemClock().now()
+    with connect(Settings().database_url, autocommit=True) as conn:
+        try:
+            if args.action == "approve":
+                order = approve_order(conn, args.order_id, actor=args.actor, at=at)
+            else:
+                order = reject_order(
+                    conn, args.order_id, actor=args.actor, at=at, reason=args.reason
+                )
+        except ReplenishError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(f"order {order.id} {order.status}")
+    return 0
+
+
+def run_rules(args: argparse.Namespace) -> int:
+    with connect(Settings().database_url, autocommit=True) as conn:
+        try:
+            if args.op == "add":
+                rule = create_rule(
+                    conn,
+                    actor=args.actor,
+                    name=args.name or "rule",
+                    segment=args.segment,
+                    customer_id=args.customer,
+                    product_id=args.product,
+                    max_value=args.max_value,
+                    max_deviation=args.max_deviation,
+                    max_interval_ratio=args.max_interval_ratio,
+                )
+                print(f"added rule {rule.id}")
+            elif args.op == "remove":
+                if args.id is None:
+                    print("error: remove needs --id", file=sys.stderr)
+                    return 2
+                delete_rule(conn, args.id, actor=args.actor)
+                print(f"removed rule {args.id}")
+            else:
+                for r in list_rules(conn):
+                    print(r)
+        except ReplenishError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def run_routes(args: argparse.Namespace) -> int:
+    with connect(Settings().database_url, autocommit=True) as conn:
+        try:
+            plan = build_route(
+                conn, args.rep, args.day, as_of=_when(args.as_of), max_runtime_s=args.seconds
+            )
+        except ReplenishError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    for s in plan.stops:
+        need = "required" if s.required else "optional"
+        print(
+            f"{s.seq:>2} {s.arrive_at:%H:%M}-{s.depart_at:%H:%M} {s.customer_id}"
+            f" ({need}: {', '.join(s.purposes)})"
+        )
+    print(f"{plan.distance_km:.1f} km, {plan.duration_minutes:.0f} min")
+    if plan.skipped_required:
+        print(f"did not fit: {', '.join(plan.skipped_required)}")
+    return 0
