@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import psycopg
@@ -103,14 +103,11 @@ def insert_rejections(conn: Conn, rejections: Sequence[Rejection], received_at: 
             copy.write_row((received_at, r.topic, r.payload, r.reason.value, r.detail, r.sensor_id))
 
 
-def touch_sensors(conn: Conn, readings: Iterable[Reading], received_at: datetime) -> None:
-    """Record when each sensor was last heard from, its latest reading and battery."""
-    latest: dict[str, tuple[datetime, float | None]] = {}
-    for r in readings:
-        seen = latest.get(r.sensor_id)
-        if seen is None or r.time >= seen[0]:
-            battery = r.battery if r.battery is not None else (seen[1] if seen else None)
-            latest[r.sensor_id] = (r.time, battery)
+def touch_sensors(conn: Conn, latest: dict[str, Reading], received_at: datetime) -> None:
+    """Record when each sensor was last heard from, its latest reading and battery.
+
+    `latest` holds each sensor's newest reading in the batch.
+    """
     if not latest:
         return
     conn.execute(
@@ -129,8 +126,8 @@ def touch_sensors(conn: Conn, readings: Iterable[Reading], received_at: datetime
         {
             "received_at": received_at,
             "ids": list(latest),
-            "ts": [v[0] for v in latest.values()],
-            "battery": [v[1] for v in latest.values()],
+            "ts": [r.time for r in latest.values()],
+            "battery": [r.battery for r in latest.values()],
         },
     )
 

@@ -56,6 +56,8 @@ def replay(
                 continue
             good.readings.extend(judged.readings)
             good.statuses.extend(judged.statuses)
+            for reading in judged.latest.values():
+                good.note_latest(reading)
             good_ids.append(row_id)
         with conn.transaction():
             inserted += commit(conn, good, now)

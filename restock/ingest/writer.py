@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 
 import psycopg
 
@@ -40,11 +41,19 @@ Ack = Callable[[int, int], None]
 _REGISTRY_MAX_AGE_S = 30.0
 _REGISTRY_MISS_REFRESH_S = 2.0
 _DRAIN_STEP_S = 0.01
+_time = itemgetter(0)  # Reading.time
 
 
 @dataclass(slots=True, kw_only=True)
 class Judged:
     readings: list[Reading] = field(default_factory=list)
+    latest: dict[str, Reading] = field(default_factory=dict)  # newest reading per sensor
+
+    def note_latest(self, reading: Reading) -> None:
+        seen = self.latest.get(reading.sensor_id)
+        if seen is None or reading.time >= seen.time:
+            self.latest[reading.sensor_id] = reading
+
     rejections: list[Rejection] = field(default_factory=list)
     statuses: list[StatusChange] = field(default_factory=list)
 
@@ -75,7 +84,9 @@ def judge(
             readings, rejections = parse_level(
                 topic, parsed.sensor_id, payload, sensors.get(parsed.sensor_id), received_at, limits
             )
-            out.readings.extend(readings)
+            if readings:
+                out.readings.extend(readings)
+                out.note_latest(max(readings, key=_time) if len(readings) > 1 else readings[0])
             out.rejections.extend(rejections)
         else:
             status = parse_status(topic, parsed.sensor_id, payload)
@@ -101,7 +112,7 @@ def commit(conn: queries.Conn, judged: Judged, received_at: datetime) -> int:
     with conn.transaction():
         inserted = queries.insert_readings(conn, judged.readings)
         queries.insert_rejections(conn, judged.rejections, received_at)
-        queries.touch_sensors(conn, judged.readings, received_at)
+        queries.touch_sensors(conn, judged.latest, received_at)
         queries.set_status(conn, judged.statuses, received_at)
     return inserted
 
