@@ -77,6 +77,7 @@ class Unavailable(ApiError):
 
 # Documented on every route that needs authentication.
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Malformed request body"},
     401: {"model": ErrorResponse, "description": "Missing, unknown or revoked token"},
     403: {"model": ErrorResponse, "description": "The token's role may not do this"},
     422: {"model": ErrorResponse, "description": "Invalid request"},

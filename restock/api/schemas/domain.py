@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Segment = Literal["A", "B", "C"]
+# A wall-clock time in the customer's or rep's own time zone ("09:00"): no UTC offset,
+# so not JSON Schema's `time` format, which requires one.
+LocalTime = Annotated[
+    time,
+    PlainSerializer(lambda t: t.isoformat(timespec="minutes"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}),
+]
 Positive = Annotated[float, Field(gt=0, le=1e12)]
 NonNegative = Annotated[float, Field(ge=0, le=1e12)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -30,8 +37,8 @@ class Customer(BaseModel):
     lon: float
     time_zone: str
     opening_hours: dict[str, Any]
-    visit_window_start: time | None
-    visit_window_end: time | None
+    visit_window_start: LocalTime | None
+    visit_window_end: LocalTime | None
     visit_cadence_days: int | None
     service_minutes: int
     created_at: datetime
@@ -60,8 +67,8 @@ class Rep(BaseModel):
     name: str
     depot_lat: float
     depot_lon: float
-    work_start: time
-    work_end: time
+    work_start: LocalTime
+    work_end: LocalTime
     work_days: list[int]
     time_zone: str
     created_at: datetime
