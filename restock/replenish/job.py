@@ -1,5 +1,6 @@
 """The replenishment job: forecasts as of `as_of` → draft orders (approved by rule or
-waiting) → visit triggers. Idempotent: running it again for the same `as_of` drafts
+waiting) → visit triggers; delivered lines reconciled against the level jumps seen.
+Idempotent: running it again for the same `as_of` drafts
 nothing twice and raises no trigger twice.
 """
 
@@ -18,6 +19,7 @@ from restock.replenish import queries
 from restock.replenish.consolidate import CustomerState, plan_customer
 from restock.replenish.orders import SensorHealth, draft_and_judge, draft_facts
 from restock.replenish.policy import PointState
+from restock.replenish.reconcile import reconcile_deliveries
 from restock.replenish.rules import list_rules
 from restock.replenish.segments import ReplenishConfig
 from restock.replenish.triggers_job import raise_triggers
@@ -55,6 +57,7 @@ class JobSummary:
     approved: int
     waiting: int
     triggers: int
+    mismatches: int  # delivered lines whose level jump did not match
 
 
 @dataclass(slots=True)
@@ -146,6 +149,7 @@ def run_replenish_job(
         health=loaded.health,
         config=cfg.policy,
     )
+    verdicts = reconcile_deliveries(conn, as_of=as_of)
     summary = JobSummary(
         as_of=as_of,
         stock_points=len(loaded.points),
@@ -154,6 +158,7 @@ def run_replenish_job(
         approved=approved,
         waiting=waiting,
         triggers=triggers,
+        mismatches=verdicts["no_jump"] + verdicts["wrong_size"],
     )
     log.info("replenish as of %s: %s", as_of.isoformat(), summary)
     return summary

@@ -188,3 +188,24 @@ def test_triggers_are_acknowledged_and_completed_and_never_raised_twice(db: Conn
     complete_trigger(db, battery.id, actor="rep", at=AS_OF + timedelta(hours=2))
     run_replenish_job(db, as_of=AS_OF + timedelta(hours=3))
     assert not [t for t in list_triggers(db) if t.purpose == "battery_low"]
+
+
+def test_a_delivery_the_sensor_never_saw_is_flagged(db: Conn) -> None:
+    ids = setup_world(db, battery=0.05)
+    add_forecast(db, ids["milk"], as_of=AS_OF, level=30, rate=0.5, out_in=(30, 70))
+    run_replenish_job(db, as_of=AS_OF)
+    [draft] = list_orders(db, status="draft")
+    approve_order(db, draft.id, actor="hana", at=AS_OF)
+    at = AS_OF + timedelta(days=1)
+    mark_delivered(db, draft.id, actor="driver", at=at)
+    for minutes, level in ((-120, 18), (-60, 17), (60, 17), (120, 16)):  # no jump
+        db.execute(
+            "INSERT INTO readings (time, sensor_id, raw_value, quantity)"
+            " VALUES (%s, 's-milk', %s, %s)",
+            (at + timedelta(minutes=minutes), level, level),
+        )
+    summary = run_replenish_job(db, as_of=at + timedelta(hours=4))
+    assert summary.mismatches == 1
+    order = get_order(db, draft.id)
+    assert order.lines[0].reconciled == "no_jump"
+    assert order.events[-1].action == "delivery_mismatch"
