@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from restock.forecast.batch import SeriesFailure, forecast_many
+from restock.forecast.consumption import CleaningConfig
 from restock.forecast.csvio import read_levels, write_forecasts
 from restock.forecast.errors import ForecastError
 from restock.forecast.evaluation import holdout_scores
@@ -69,6 +70,11 @@ def register(subparsers: Any) -> None:
         "--costly", default="", help="costly models selection may try, e.g. holt_winters"
     )
     cmd.add_argument("--redo", action="store_true", help="recompute stock points already done")
+    cmd.add_argument(
+        "--holidays",
+        default="JP",
+        help="country whose public holidays count as Sundays (default JP; 'none' for none)",
+    )
     cmd.set_defaults(func=run_forecast_job)
 
 
@@ -82,6 +88,11 @@ def _common(cmd: argparse.ArgumentParser) -> None:
     )
     cmd.add_argument(
         "--costly", default="", help="costly models selection may try, e.g. holt_winters,prophet"
+    )
+    cmd.add_argument(
+        "--holidays",
+        default="JP",
+        help="country whose public holidays count as Sundays (default JP; 'none' for none)",
     )
 
 
@@ -115,8 +126,10 @@ def _config(args: argparse.Namespace, horizon: str = "28d") -> ForecastConfig:
     for name in costly:
         if name not in MODELS:
             raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+    holidays = getattr(args, "holidays", "JP")
     return ForecastConfig(
         horizon_hours=parse_hours(horizon),
+        cleaning=CleaningConfig(holidays=None if holidays.lower() == "none" else holidays),
         selection=SelectionConfig(costly=costly),
         model=model,
     )

@@ -27,7 +27,8 @@ class CleaningConfig:
     spike; refill_share: an upward jump larger than this share of the level range is a
     refill (also when it exceeds `refill_noise` noise deviations); stuck_hours:
     identical readings for this long, followed by a drop, mean a stuck sensor;
-    empty_share: levels below this share of the range count as empty.
+    empty_share: levels below this share of the range count as empty;
+    holidays: country whose public holidays count as Sundays (None: no holidays).
     """
 
     step_s: int = 3600
@@ -37,6 +38,7 @@ class CleaningConfig:
     refill_noise: float = 5.0
     stuck_hours: int = 12
     empty_share: float = 0.01
+    holidays: str | None = "JP"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -113,7 +115,7 @@ def to_consumption(
         time_zone=time_zone,
         level=level,
         consumption=consumption,
-        hour_of_week=hour_of_week(starts, time_zone),
+        hour_of_week=hour_of_week(starts, time_zone, cfg.holidays),
         refill=refill,
         censored=censored,
         noise=noise,

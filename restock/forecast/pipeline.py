@@ -17,7 +17,7 @@ from restock.forecast.depletion import Depletion, depletion
 from restock.forecast.errors import BadLevelsError
 from restock.forecast.models import History, get_model, run_model
 from restock.forecast.selection import SelectionConfig, select_model
-from restock.forecast.timegrid import FloatArray, IntArray, from_epoch, to_epoch
+from restock.forecast.timegrid import FloatArray, IntArray, from_epoch, hour_of_week, to_epoch
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +98,14 @@ def predict(
     return Prediction(model=used, expected=expected, errors=errors, eps=eps)
 
 
-def history_of(cons: Consumption, upto: int) -> History:
-    """What models see of `cons` up to (excluding) bin `upto`."""
+def history_of(cons: Consumption, upto: int, calendar: IntArray | None = None) -> History:
+    """What models see of `cons` up to (excluding) bin `upto`.
+
+    calendar: hour-of-week of every bin of `cons` and beyond (default: cons' own).
+    """
     return History(
         consumption=cons.consumption[:upto],
-        hour_of_week=cons.hour_of_week,
+        hour_of_week=cons.hour_of_week if calendar is None else calendar,
         end=cons.end - (cons.n - upto) * cons.step,
         step=cons.step,
         time_zone=cons.time_zone,
@@ -138,8 +141,10 @@ def forecast_consumption(
     if last is None:
         raise BadLevelsError(f"series {series_id!r} has no readings in the history window")
     gap = cons.n - 1 - last  # steps between the last reading and as_of
-    history = history_of(cons, last + 1)
     horizon = config.horizon_hours * 3600 // cons.step
+    future = cons.end + cons.step * np.arange(horizon, dtype=np.int64)
+    ahead_how = hour_of_week(future, cons.time_zone, config.cleaning.holidays)
+    history = history_of(cons, last + 1, np.concatenate((cons.hour_of_week, ahead_how)))
     pred = predict(history, gap + horizon, config, series_id=series_id)
     expected = pred.expected
     cum = np.cumsum(expected)

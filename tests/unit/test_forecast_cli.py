@@ -10,11 +10,12 @@ import pytest
 
 from restock.cli.main import main
 
-START = datetime(2026, 9, 1, tzinfo=UTC)
+START = datetime(2026, 6, 1, tzinfo=UTC)  # June: no Japanese public holidays
 
 
 def write_levels(path: Path, *, days: int = 21, series: int = 2, shuffle: bool = True) -> Path:
-    """A simple shop: 1 unit per open hour (09–18 JST), refilled to 100 each Monday."""
+    """A simple shop: 1 (+0.5 per series) units per open hour (09–18 JST, closed Sunday),
+    refilled to 100 each Monday at 10:00."""
     rows = []
     for s in range(series):
         level = 100.0
@@ -24,7 +25,7 @@ def write_levels(path: Path, *, days: int = 21, series: int = 2, shuffle: bool =
             if local.weekday() == 0 and local.hour == 10:
                 level = 100.0
             if 9 <= local.hour < 18 and local.weekday() < 6:
-                level -= 1.0 + s
+                level -= 1.0 + 0.5 * s
             rows.append((f"sp-{s}", t.strftime("%Y-%m-%dT%H:%M:%SZ"), f"{max(level, 0):g}"))
     if shuffle:
         rows = rows[::-1]
@@ -36,7 +37,7 @@ def write_levels(path: Path, *, days: int = 21, series: int = 2, shuffle: bool =
 
 
 def test_forecast_file_writes_the_documented_columns(tmp_path: Path) -> None:
-    levels = write_levels(tmp_path / "levels.csv")
+    levels = write_levels(tmp_path / "levels.csv", days=20)  # ends Sunday 08:00 JST
     out = tmp_path / "out.csv"
     assert main(["forecast-file", str(levels), "-o", str(out), "--workers", "1"]) == 0
     with out.open() as f:
@@ -53,15 +54,15 @@ def test_forecast_file_writes_the_documented_columns(tmp_path: Path) -> None:
     ]
     assert {r["series_id"] for r in rows} == {"sp-0", "sp-1"}
     by_id = {r["series_id"]: r for r in rows}
-    last = START + timedelta(hours=21 * 24 - 1)
+    last = START + timedelta(hours=20 * 24 - 1)
     assert by_id["sp-0"]["as_of"] == last.strftime("%Y-%m-%dT%H:%M:%SZ")
     p10, p50, p90 = (
         datetime.fromisoformat(by_id["sp-1"][k])
         for k in ("stockout_p10", "stockout_p50", "stockout_p90")
     )
     assert p10 <= p50 <= p90
-    # sp-1 uses 2/h for 9 h a day, 6 days a week: 100 units last under 6 days
-    assert last < p50 < last + timedelta(days=6)
+    # sp-1 has about 20 units left at 1.5/h from Monday 09:00: out on Tuesday
+    assert last + timedelta(days=1) < p50 < last + timedelta(days=3)
 
 
 def test_stockouts_beyond_the_horizon_are_left_empty(tmp_path: Path) -> None:

@@ -90,3 +90,10 @@ def test_hour_of_week_is_local_time() -> None:
     starts = sunday_15_utc + H * np.arange(3, dtype=np.int64)
     assert hour_of_week(starts, "Asia/Tokyo").tolist() == [0, 1, 2]  # Monday 00:00 JST
     assert hour_of_week(starts, "UTC").tolist() == [6 * 24 + 15, 6 * 24 + 16, 6 * 24 + 17]
+
+
+def test_japanese_public_holidays_count_as_sundays() -> None:
+    culture_day = int(datetime(2026, 11, 2, 15, 0, tzinfo=UTC).timestamp())  # Tue 3 Nov JST
+    starts = culture_day + H * np.arange(2, dtype=np.int64)
+    assert hour_of_week(starts, "Asia/Tokyo", "JP").tolist() == [6 * 24, 6 * 24 + 1]
+    assert hour_of_week(starts, "Asia/Tokyo").tolist() == [24, 25]  # an ordinary Tuesday
