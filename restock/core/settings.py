@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     sensor_offline_after_s: float = Field(
         default=3 * 3600.0, gt=0, description="Silence after which a sensor is marked offline."
     )
+    schedule_forecast_workers: int | None = Field(
+        default=None, ge=1, description="Forecast processes (default: one per core)."
+    )
+    trigger_webhook_url: str = Field(
+        default="", description="POST each visit trigger here too ('' for MQTT only)."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,6 @@
+"""`restock schedule`: the periodic jobs (forecast, replenish, dispatch, offline sweep).
+
+Each run covers one time slot (`as_of` = the clock floored to the job's interval). A
+slot is claimed in `job_runs` under a PostgreSQL advisory lock, so any number of
+scheduler processes can run at once without running a slot twice or overlapping.
+"""
