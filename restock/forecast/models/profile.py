@@ -11,7 +11,7 @@ from restock.forecast.timegrid import HOURS_PER_WEEK, FloatArray, IntArray
 
 HALFLIFE_H = 6 * HOURS_PER_WEEK
 SHRINK = 0.5
-DAY_SHRINK = 1.0
+DAY_SHRINK = 2.0
 
 
 def hour_of_week_profile(history: History, halflife_h: float | None = None) -> FloatArray:
