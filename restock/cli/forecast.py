@@ -224,4 +224,5 @@ def run_forecast_job(args: argparse.Namespace) -> int:
         f"{summary.skipped} already done, {summary.failed} failed "
         f"in {summary.seconds:.1f} s"
     )
-    return 0 if summary.failed == 0 else 1
+    # failures are recorded in forecast_failures; only a run where nothing worked fails
+    return 1 if summary.failed and not (summary.forecast or summary.skipped) else 0
