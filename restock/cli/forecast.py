@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from restock.forecast.batch import SeriesFailure, forecast_many
+from restock.forecast.batch import SeriesFailure, default_workers, forecast_many
 from restock.forecast.consumption import CleaningConfig
 from restock.forecast.csvio import read_levels, write_forecasts
 from restock.forecast.errors import ForecastError
@@ -56,6 +56,7 @@ def register(subparsers: Any) -> None:
         help="comma-separated models to score besides restock's selection "
         f"(known: {', '.join(MODELS)})",
     )
+    cmd.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
     cmd.set_defaults(func=run_backtest)
 
     cmd = subparsers.add_parser(
@@ -188,6 +189,7 @@ def run_backtest(args: argparse.Namespace) -> int:
             as_of=as_of,
             holdout_hours=holdout,
             config=replace(config, model=None),
+            workers=args.workers or default_workers(),
         )
         print(
             f"{s.model:16s} {s.series:6d} {s.stockout_mae_h:7.1f} {s.stockout_median_h:8.1f} "
