@@ -4,6 +4,7 @@ sweep on their intervals until Ctrl-C (several processes may run at once)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 from typing import Any
@@ -38,6 +39,7 @@ def run_schedule(args: argparse.Namespace) -> int:
         outcome = JobRunner(settings.database_url, clock, "cli").run(job)
         print(f"{job.name}: {outcome.value}")
         return 0 if outcome.value != "failed" else 1
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is ours
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

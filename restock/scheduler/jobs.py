@@ -6,6 +6,7 @@ import their package when they run, so the scheduler starts even while one is br
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import psycopg
@@ -38,7 +39,7 @@ def replenish_job(settings: Settings) -> JobSpec:
 
         with psycopg.connect(settings.database_url, autocommit=True) as conn:
             summary = run_replenish_job(conn, as_of=as_of)
-        return str(summary)
+        return ", ".join(f"{k} {v}" for k, v in asdict(summary).items() if k != "as_of")
 
     return JobSpec(name=REPLENISH, interval_s=settings.schedule_replenish_s, run=run)
 
