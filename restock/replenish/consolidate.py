@@ -64,6 +64,31 @@ class CustomerPlan:
         return sum(line.value for line in self.lines)
 
 
+def predicted_trip(
+    points: Sequence[PointState],
+    *,
+    as_of: datetime,
+    risk: dict[int, float],
+    config: ReplenishConfig,
+) -> datetime | None:
+    """When the customer's next delivery will be needed, on the current forecasts: the
+    soonest, over its lines, of the first later review at which a line falls due plus
+    its lead time (None if none falls due within `anticipate_reviews` reviews)."""
+    step = timedelta(hours=config.review_hours)
+    best: datetime | None = None
+    for p in points:
+        for k in range(1, config.anticipate_reviews + 1):
+            review = as_of + k * step
+            if (
+                p.curve.p_stockout_before(protect_until(p, review, config.review_hours))
+                > risk[p.stock_point_id]
+            ):
+                arrival = p.earliest_delivery(review)
+                best = arrival if best is None else min(best, arrival)
+                break
+    return best
+
+
 def plan_customer(
     customer: CustomerState,
     points: Sequence[PointState],
@@ -78,7 +103,11 @@ def plan_customer(
     arrive — on the planned visit instead if that is no later than needed. Lines that
     would fall due within `consolidate_hours` of that delivery ride along. With no due
     line, lines that would fall due within `pull_forward_hours` after a planned visit
-    are delivered on it. Lines whose rounded quantity is 0 are left out.
+    are delivered on it. With neither, a slow line (long lead time) that would fall due
+    soon after the customer's next predicted trip, and that an order at the next review
+    could no longer put on it, is ordered now for that trip ("anticipated"): the trip
+    becomes a planned visit the faster lines ride on. Lines whose rounded quantity is 0
+    are left out.
     Raises KeyError for an unknown segment.
     """
     open_points = [p for p in points if p.on_order <= 0]
@@ -125,7 +154,18 @@ def plan_customer(
             and p.curve.p_stockout_before(window) > risk[p.stock_point_id]
         ]
     else:
-        return None
+        trip = predicted_trip(open_points, as_of=as_of, risk=risk, config=config)
+        if trip is None:
+            return None
+        deliver_at, on_visit = trip, False
+        window = trip + timedelta(hours=config.review_hours + config.consolidate_hours)
+        next_review = as_of + timedelta(hours=review)
+        chosen = [
+            (p, "anticipated")
+            for p in open_points
+            if p.earliest_delivery(as_of) <= trip < p.earliest_delivery(next_review)
+            and p.curve.p_stockout_before(window) > risk[p.stock_point_id]
+        ]
     lines = []
     for point, reason in chosen:
         qty = order_quantity(point, as_of=as_of, deliver_at=deliver_at)

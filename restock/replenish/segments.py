@@ -44,12 +44,15 @@ class ReplenishConfig:
     run at the earliest. consolidate_hours: lines due within this long after the first
     due line of a customer ride on the same order. pull_forward_hours: a line due within
     this long after an already planned visit is delivered on that visit.
+    anticipate_reviews: how many reviews ahead the next trip is predicted, so that slow
+    (long lead time) lines can be ordered in time to ride on it.
     """
 
     segments: Mapping[str, SegmentPolicy] = field(default_factory=lambda: DEFAULT_SEGMENTS)
     review_hours: float = 24.0
     consolidate_hours: float = 96.0
     pull_forward_hours: float = 120.0
+    anticipate_reviews: int = 7
 
     def segment(self, name: str) -> SegmentPolicy:
         """The policy of segment `name`; raises KeyError naming it."""

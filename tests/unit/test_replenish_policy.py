@@ -180,3 +180,19 @@ def test_configured_segment_levels_are_validated() -> None:
         SegmentPolicy(service_level=1.2, cadence_days=7)
     with pytest.raises(KeyError, match="'D'"):
         ReplenishConfig().segment("D")
+
+
+def test_slow_line_is_ordered_now_to_ride_on_the_predicted_next_trip() -> None:
+    # milk (24 h lead) falls due at the review in 2 days → trip at +72 h; rice (72 h lead)
+    # would be due soon after it and cannot be ordered at tomorrow's review for +72 h
+    milk = point(1, out_in=(80, 140))
+    rice = point(2, out_in=(110, 200), lead_time_hours=72, pack_size=4, moq=4, capacity=20, level=6)
+    plan = plan_customer(
+        CustomerState(customer_id="c1", segment="A"),
+        [milk, rice],
+        as_of=AS_OF,
+        config=ReplenishConfig(),
+    )
+    assert plan is not None
+    assert plan.deliver_at == AS_OF + timedelta(hours=72)
+    assert [(line.stock_point_id, line.reason) for line in plan.lines] == [(2, "anticipated")]
