@@ -17,8 +17,8 @@ class Rule:
     """A planner's rule. Scope: segment / customer / product (None = any). Checks (None =
     not checked): max_value of the whole order; max_deviation, how far a line's quantity
     may be from its usual quantity (0.5 = ±50 %); max_interval_ratio, the stockout
-    P10–P90 width over the time to P50; require_healthy_sensor with min_battery and
-    max_silence_hours."""
+    P10–P90 width over the time to P50 (twice P10–P50 when P90 is beyond the horizon);
+    require_healthy_sensor with min_battery and max_silence_hours."""
 
     id: int
     name: str
@@ -92,16 +92,21 @@ def _line_failures(rule: Rule, line: LineFacts, as_of: datetime) -> list[str]:
                 f"{tag}: quantity {line.quantity:g} is outside ±{rule.max_deviation:.0%}"
                 f" of the usual {usual:g}"
             )
-    if rule.max_interval_ratio is not None and line.stockout_p50 is not None:
-        if line.stockout_p10 is None or line.stockout_p90 is None:
-            out.append(f"{tag}: stockout interval open-ended")
+    if (
+        rule.max_interval_ratio is not None
+        and line.stockout_p10 is not None
+        and line.stockout_p50 is not None
+    ):
+        to_p50 = max((line.stockout_p50 - as_of).total_seconds(), 3600.0)
+        if line.stockout_p90 is None:  # beyond the horizon: judge by the early half
+            width = 2 * (line.stockout_p50 - line.stockout_p10).total_seconds()
         else:
-            to_p50 = max((line.stockout_p50 - as_of).total_seconds(), 3600.0)
-            ratio = (line.stockout_p90 - line.stockout_p10).total_seconds() / to_p50
-            if ratio > rule.max_interval_ratio:
-                out.append(
-                    f"{tag}: forecast interval too wide ({ratio:.2f} > {rule.max_interval_ratio:g})"
-                )
+            width = (line.stockout_p90 - line.stockout_p10).total_seconds()
+        if width / to_p50 > rule.max_interval_ratio:
+            out.append(
+                f"{tag}: forecast interval too wide"
+                f" ({width / to_p50:.2f} > {rule.max_interval_ratio:g})"
+            )
     if rule.require_healthy_sensor:
         if line.sensor_status == "offline":
             out.append(f"{tag}: sensor offline")
