@@ -19,7 +19,8 @@ SELECT c.id, c.lat, c.lon, c.segment, c.opening_hours, c.service_minutes, c.visi
        coalesce(array_agg(DISTINCT t.purpose) FILTER (WHERE t.id IS NOT NULL), '{}'),
        bool_or(t.due_by < %(soon)s),
        (SELECT count(*) FROM planned_visits v WHERE v.customer_id = c.id
-          AND v.status = 'planned' AND v.planned_at < %(end)s),
+          AND v.status = 'planned' AND v.planned_at >= %(day_start)s
+          AND v.planned_at < %(day_end)s),
        (SELECT max(v.planned_at) FROM planned_visits v WHERE v.customer_id = c.id
           AND v.status = 'done')
 FROM customers c
@@ -69,7 +70,8 @@ def gather_stops(
         "rep": rep_id,
         "soon": rep_day.end + timedelta(hours=12),
         "later": rep_day.end + timedelta(days=3),
-        "end": rep_day.end,
+        "day_start": datetime.combine(day, time(0), tz),
+        "day_end": datetime.combine(day, time(0), tz) + timedelta(days=1),
     }
     stops: list[Stop] = []
     closed: list[str] = []
