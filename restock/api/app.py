@@ -19,13 +19,17 @@ from restock.api.routes import (
     customers,
     forecasts,
     health,
+    orders,
     products,
     readings,
     rejected,
+    rep_routes,
     reps,
+    rules,
     sensors,
     stock_points,
     tokens,
+    triggers,
 )
 from restock.core.clock import Clock, SystemClock
 from restock.core.db import make_pool
@@ -40,6 +44,7 @@ def v1_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     for module in (
         tokens, customers, reps, products, stock_points, sensors, readings, forecasts, rejected,
+        orders, rules, triggers, rep_routes,
     ):  # fmt: skip
         router.include_router(module.router)
     return router

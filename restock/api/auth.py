@@ -41,6 +41,12 @@ class Principal:
     rep_id: str | None = None
 
     @property
+    def actor(self) -> str:
+        """How the audit trail names this caller."""
+        who = f"{self.role.value}:{self.rep_id}" if self.rep_id else self.role.value
+        return f"{who} (token {self.token_id})"
+
+    @property
     def scope_rep(self) -> str | None:
         """The rep whose data this caller is limited to; None sees everyone's."""
         return self.rep_id if self.role is Role.rep else None

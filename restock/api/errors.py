@@ -141,10 +141,25 @@ def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
     return error_response(503, "unavailable", "the database is not reachable right now")
 
 
+def _replenish_error(_: Request, exc: Exception) -> JSONResponse:
+    from restock.replenish import errors as r
+
+    missing = (r.OrderNotFound, r.OrderLineNotFound, r.RuleNotFound, r.TriggerNotFound,
+               r.RouteNotFound, r.RepNotFound)  # fmt: skip
+    if isinstance(exc, missing):
+        return error_response(404, "not_found", str(exc))
+    if isinstance(exc, r.InvalidTransition | r.InvalidTriggerTransition):
+        return error_response(409, "conflict", str(exc))
+    return error_response(422, "invalid", str(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error restock raises to the one JSON error shape."""
     from psycopg_pool import PoolTimeout
 
+    from restock.replenish.errors import ReplenishError
+
+    app.add_exception_handler(ReplenishError, _replenish_error)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -19,6 +19,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from fastapi.testclient import TestClient
 
+__all__ = ["NOW", "Api", "TestClient", "api_fixture", "seed"]
+
 from restock.api.app import create_app
 from restock.api.auth import Role, create_token
 from restock.core.clock import ManualClock

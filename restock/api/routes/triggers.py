@@ -1,0 +1,56 @@
+"""Visit triggers: a rep sees and works their own; staff see everyone's."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from restock.api.deps import ClockDep, Conn, Reader
+from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
+from restock.api.queries import orders as q
+from restock.api.schemas.replenish import Trigger, TriggerStatus
+from restock.replenish import triggers_job
+
+router = APIRouter(prefix="/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
+
+TriggerId = Annotated[int, Path(ge=1, le=2**62, description="Trigger id")]
+DEFAULT_STATUSES: list[TriggerStatus] = ["open", "acknowledged"]
+
+
+@router.get("", response_model=list[Trigger])
+def list_triggers(
+    conn: Conn,
+    caller: Reader,
+    status: Annotated[list[TriggerStatus] | None, Query()] = None,
+    rep_id: Annotated[str | None, Query(description="Staff only: one rep's")] = None,
+) -> list[triggers_job.Trigger]:
+    """Triggers, most urgent first (default: open and acknowledged)."""
+    return q.triggers_in_scope(
+        conn, rep=caller.scope_rep, rep_filter=rep_id, statuses=status or DEFAULT_STATUSES
+    )
+
+
+@router.get("/{trigger_id}", response_model=Trigger, responses=NOT_FOUND)
+def get_trigger(conn: Conn, caller: Reader, trigger_id: TriggerId) -> triggers_job.Trigger:
+    """One trigger: whom to visit, by when, and why."""
+    return q.trigger_in_scope(conn, trigger_id, rep=caller.scope_rep)
+
+
+@router.post(
+    "/{trigger_id}/acknowledge", response_model=Trigger, responses={**NOT_FOUND, **CONFLICT}
+)
+def acknowledge_trigger(
+    conn: Conn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
+) -> triggers_job.Trigger:
+    """The rep has seen the trigger."""
+    return q.acknowledge(conn, trigger_id, rep=caller.scope_rep, actor=caller.actor,
+                         at=clock.now())  # fmt: skip
+
+
+@router.post("/{trigger_id}/complete", response_model=Trigger, responses={**NOT_FOUND, **CONFLICT})
+def complete_trigger(
+    conn: Conn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
+) -> triggers_job.Trigger:
+    """The visit was made."""
+    return q.complete(conn, trigger_id, rep=caller.scope_rep, actor=caller.actor, at=clock.now())
