@@ -19,6 +19,7 @@ from restock.api.routes import (
     customers,
     forecasts,
     health,
+    kpis,
     orders,
     products,
     readings,
@@ -44,7 +45,7 @@ def v1_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     for module in (
         tokens, customers, reps, products, stock_points, sensors, readings, forecasts, rejected,
-        orders, rules, triggers, rep_routes,
+        orders, rules, triggers, rep_routes, kpis,
     ):  # fmt: skip
         router.include_router(module.router)
     return router

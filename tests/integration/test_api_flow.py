@@ -86,3 +86,18 @@ def test_device_to_forecast_to_approved_order_to_rep_trigger(
         assert others and all(t["rep_id"] == "rep-2" for t in others)
         foreign = others[0]["id"]
         assert client.post(f"/v1/triggers/{foreign}/complete", headers=rep).status_code == 404
+
+        period = {
+            "start": (NOW - timedelta(days=1)).isoformat(),
+            "end": (NOW + timedelta(days=1)).isoformat(),
+        }
+        by_rep = client.get("/v1/kpis", params=period, headers=planner).json()
+        figures = {row["group"]: row for row in by_rep}
+        assert figures["rep-1"]["visits"] == 1
+        assert figures["rep-1"]["orders"] == 1
+        assert figures["rep-1"]["orders_per_visit"] == 1.0
+        assert figures["rep-1"]["auto_approval_rate"] == 0.0
+        assert figures["rep-1"]["stockouts"] == 0
+        assert figures["rep-2"]["orders"] == 0
+        own = client.get("/v1/kpis", params=period, headers=rep).json()
+        assert [row["group"] for row in own] == ["rep-1"]
