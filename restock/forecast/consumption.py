@@ -24,10 +24,12 @@ class CleaningConfig:
 
     step_s: grid step in seconds; history_hours: how far back from `as_of` to look;
     spike_mads: a reading this many robust deviations from its neighbours' median is a
-    spike; refill_share: an upward jump larger than this share of the level range is a
-    refill (also when it exceeds `refill_noise` noise deviations); stuck_hours:
+    spike; refill_share, refill_noise: an upward jump larger than this share of the
+    level range and than this many noise deviations is a refill; stuck_hours:
     identical readings for this long, followed by a drop, mean a stuck sensor;
     empty_share: levels below this share of the range count as empty;
+    max_gap_hours: a change across a gap up to this long is spread over it (sparse
+    reporting, short dropouts); longer gaps leave demand unknown;
     holidays: country whose public holidays count as Sundays (None: no holidays).
     """
 
@@ -38,6 +40,7 @@ class CleaningConfig:
     refill_noise: float = 5.0
     stuck_hours: int = 12
     empty_share: float = 0.01
+    max_gap_hours: int = 6
     holidays: str | None = "JP"
 
 
@@ -46,8 +49,9 @@ class Consumption:
     """An hourly consumption series on the grid ending at `end` (epoch seconds).
 
     Bin i covers (end - (n - i) * step, end - (n - 1 - i) * step]. `level` is the cleaned
-    level at the end of each bin (NaN where nothing was observed), `consumption[i]` is
-    level[i-1] - level[i] where that is demand, NaN where it is unknown.
+    level at the end of each bin (NaN where nothing was observed), `consumption[i]` the
+    demand in bin i (the drop between the observations around it, spread evenly over
+    the bins between them), NaN where it is unknown.
     `hour_of_week` is the local hour-of-week of each bin's start. `noise` is the robust
     standard deviation of hourly level changes; `level_range` the robust range of levels.
     """
@@ -99,15 +103,13 @@ def to_consumption(
     level = _despike(level, cfg.spike_mads)
     rng = _robust_range(level)
     level = _unstick(level, cfg.stuck_hours * 3600 // step, rng * cfg.refill_share)
-    diff = np.full(n, np.nan)
-    diff[1:] = level[1:] - level[:-1]
-    noise = _noise(diff)
-    threshold = max(cfg.refill_noise * noise, cfg.refill_share * rng, 1e-9)
-    refill = diff > threshold
-    empty_below = max(cfg.empty_share * rng, 1e-9)
-    censored = ~np.isnan(level) & (level <= empty_below)
-    consumption = -diff
-    consumption[refill | censored] = np.nan
+    consumption, refill, censored, noise = _spread(
+        level,
+        max_gap=max(cfg.max_gap_hours * 3600 // step, 1),
+        refill_noise=cfg.refill_noise,
+        refill_min=cfg.refill_share * rng,
+        empty_below=max(cfg.empty_share * rng, 1e-9),
+    )
     starts = end - step * np.arange(n, 0, -1, dtype=np.int64)
     return Consumption(
         end=end,
@@ -121,6 +123,40 @@ def to_consumption(
         noise=noise,
         level_range=rng,
     )
+
+
+def _spread(
+    level: FloatArray, *, max_gap: int, refill_noise: float, refill_min: float, empty_below: float
+) -> tuple[FloatArray, BoolArray, BoolArray, float]:
+    """Consumption per bin from the change between consecutive observed levels.
+
+    A change spanning up to `max_gap` bins (a sensor reporting less often than the
+    grid, a short dropout) is spread evenly over them; longer gaps stay unknown. A rise
+    above max(refill_noise × noise, refill_min) is a refill and a span that ends empty
+    is censored: their bins are unknown too. Returns (consumption, refill, censored,
+    noise), the first three per bin.
+    """
+    n = len(level)
+    consumption = np.full(n, np.nan)
+    refill = np.zeros(n, dtype=bool)
+    censored = np.zeros(n, dtype=bool)
+    idx = np.flatnonzero(~np.isnan(level))
+    if len(idx) < 2:
+        return consumption, refill, censored, 0.0
+    change = np.diff(level[idx])
+    span = np.diff(idx)
+    noise = _noise(change / span)
+    is_refill = change > max(refill_noise * noise, refill_min, 1e-9)
+    is_empty = level[idx[1:]] <= empty_below
+    # bin i in (idx[k], idx[k+1]] belongs to span k
+    covered = np.arange(idx[0] + 1, idx[-1] + 1)
+    k = np.searchsorted(idx, covered, side="left") - 1
+    refill[covered] = is_refill[k]
+    censored[covered] = is_empty[k]
+    censored[idx[0]] = bool(level[idx[0]] <= empty_below)
+    known = (span[k] <= max_gap) & ~is_refill[k] & ~is_empty[k]
+    consumption[covered[known]] = (-change / span)[k[known]]
+    return consumption, refill, censored, noise
 
 
 def _bin_median(bins: IntArray, values: FloatArray, n: int) -> FloatArray:
@@ -197,9 +233,9 @@ def _robust_range(level: FloatArray) -> float:
     return float(max(hi - lo, np.max(obs) - np.min(obs)) if hi <= lo else hi - lo)
 
 
-def _noise(diff: FloatArray) -> float:
-    d = diff[~np.isnan(diff)]
+def _noise(changes: FloatArray) -> float:
+    """Robust standard deviation of per-bin level changes (0 with fewer than three)."""
+    d = changes[np.isfinite(changes)]
     if len(d) < 3:
         return 0.0
-    # Rises that are not refills are noise; demand only ever moves the level down.
     return float(1.4826 * np.median(np.abs(d - np.median(d))))

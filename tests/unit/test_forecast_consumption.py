@@ -97,3 +97,12 @@ def test_japanese_public_holidays_count_as_sundays() -> None:
     starts = culture_day + H * np.arange(2, dtype=np.int64)
     assert hour_of_week(starts, "Asia/Tokyo", "JP").tolist() == [6 * 24, 6 * 24 + 1]
     assert hour_of_week(starts, "Asia/Tokyo").tolist() == [24, 25]  # an ordinary Tuesday
+
+
+def test_a_sensor_reporting_every_few_hours_still_shows_demand() -> None:
+    times, levels = hourly(sawtooth(400))
+    sparse = np.arange(len(times)) % 3 == 0  # one reading every three hours
+    cons = to_consumption(times[sparse], levels[sparse], end=END, time_zone="UTC")
+    known = cons.consumption[~np.isnan(cons.consumption)]
+    assert len(known) > 300
+    assert np.allclose(known, 1.0)
