@@ -38,7 +38,7 @@ def forecast_one(series: LevelSeries, as_of: int | None, config: ForecastConfig)
     """forecast_series, with a bad series turned into a SeriesFailure instead of raising."""
     try:
         return forecast_series(series, as_of=as_of, config=config)
-    except ForecastError as exc:
+    except (ForecastError, ValueError) as exc:  # ValueError: e.g. an unknown time zone
         log.warning("series %s not forecast: %s", series.series_id, exc)
         return SeriesFailure(series_id=series.series_id, reason=str(exc))
 

@@ -126,7 +126,8 @@ def forecast_chunk(
             )
             try:
                 f = forecast_series(series, as_of=to_epoch(as_of), config=config)
-            except ForecastError as exc:
+            except (ForecastError, ValueError) as exc:  # ValueError: e.g. a bad time zone
+                log.warning("stock point %s not forecast: %s", info.id, exc)
                 failures.append((info.id, str(exc)))
                 continue
             rows.append(forecast_row(f, info, run_id, config))

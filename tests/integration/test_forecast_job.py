@@ -139,3 +139,18 @@ def test_restock_forecast_command_runs_the_job(
     db.execute("DELETE FROM sensors WHERE id <> %s", (f"sensor-{N}",))  # only the silent one
     assert main(["forecast", "--as-of", as_of, "--workers", "1"]) == 1
     assert "0 stock points forecast, 0 already done, 1 failed" in capsys.readouterr().out
+
+
+def test_a_customer_with_a_bad_time_zone_fails_alone(
+    database_url: str, db: psycopg.Connection[Any]
+) -> None:
+    seed_world(db)
+    db.execute(
+        "INSERT INTO customers (id, name, segment, lat, lon, time_zone) "
+        "VALUES ('cust-2', 'Nowhere', 'C', 0, 0, 'Mars/Olympus')"
+    )
+    db.execute("UPDATE stock_points SET customer_id = 'cust-2' WHERE product_id = 'prod-0'")
+    summary = run_forecast_job(database_url, as_of=AS_OF, workers=1)
+    assert (summary.forecast, summary.failed) == (N - 1, 2)
+    reasons = [r[0] for r in db.execute("SELECT reason FROM forecast_failures").fetchall()]
+    assert any("Mars/Olympus" in r for r in reasons)
