@@ -4,7 +4,7 @@
     customer's visit_cadence_days, else its segment's), every stock point topped up.
 (b) min_max — each morning, a stock point whose latest reading is at or below
     MIN_FRACTION of capacity is reordered up to capacity (packs, MOQ), delivered after
-    the product's lead time; nothing reordered while an order is outstanding.
+    the product's lead time; the level counts what is on order (inventory position).
 (c) restock — each morning, forecast_series on the observed levels (last 28 days) →
     plan_customer (segment risk, consolidation, pull-forward onto booked deliveries) →
     auto_approve.evaluate with the default rule; drafts the rule does not approve wait
@@ -86,7 +86,7 @@ class Policy:
     def __init__(self, sc: Scenario, planned: PlannedDeliveries) -> None:
         self.sc, self.planned = sc, planned
         self.stops: set[tuple[str, date]] = set()
-        self.outstanding: dict[str, tuple[datetime, float]] = {}  # series → (arrival, qty)
+        self.outstanding: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
 
     def book(self, sid: str, at: datetime, quantity: float | None, up_to: float | None) -> None:
         customer = self.sc.customer(sid.split(":", 1)[0])
@@ -95,11 +95,13 @@ class Policy:
             self.planned.book(Delivery(series_id=sid, at=at, up_to=up_to))
         else:
             self.planned.book(Delivery(series_id=sid, at=at, quantity=quantity or 0.0))
-            self.outstanding[sid] = (at, quantity or 0.0)
+            self.outstanding[sid].append((at, quantity or 0.0))
 
-    def open_orders(self, now: datetime) -> dict[str, tuple[datetime, float]]:
-        self.outstanding = {s: o for s, o in self.outstanding.items() if o[0] > now}
-        return self.outstanding
+    def on_order(self, sid: str, now: datetime) -> tuple[float, datetime | None]:
+        """(quantity on its way, latest arrival) for a series."""
+        pending = [(at, q) for at, q in self.outstanding[sid] if at > now]
+        self.outstanding[sid] = pending
+        return sum(q for _, q in pending), max((at for at, _ in pending), default=None)
 
     def review(self, day: int, now: datetime, observed: Observed) -> None:
         raise NotImplementedError
@@ -123,12 +125,11 @@ class FixedRoute(Policy):
 
 class MinMax(Policy):
     def review(self, day: int, now: datetime, observed: Observed) -> None:
-        busy = self.open_orders(now)
         for sp in self.sc.stock_points:
             series = observed.series(sp.series_id, now)
-            if sp.series_id in busy or series is None or len(series.levels) == 0:
+            if series is None or len(series.levels) == 0:
                 continue
-            level = float(series.levels[-1])
+            level = float(series.levels[-1]) + self.on_order(sp.series_id, now)[0]
             if level > MIN_FRACTION * sp.capacity:
                 continue
             p = self.sc.product(sp.product_id)
@@ -162,7 +163,6 @@ class Restock(Policy):
         for plan in self.waiting:  # the planner approves yesterday's waiting drafts
             self._deliver(plan, now)
         self.waiting = []
-        busy = self.open_orders(now)
         by_customer: dict[str, list[PointState]] = defaultdict(list)
         seen: dict[int, datetime] = {}
         for i, sp in enumerate(self.sc.stock_points):
@@ -176,6 +176,7 @@ class Restock(Policy):
                 continue
             p = self.sc.product(sp.product_id)
             seen[i] = datetime.fromtimestamp(int(series.times[-1]), UTC)
+            qty, arrival = self.on_order(sp.series_id, now)
             by_customer[sp.customer_id].append(
                 PointState(
                     stock_point_id=i,
@@ -192,12 +193,19 @@ class Restock(Policy):
                     stockout_p50=f.stockout_p50,
                     stockout_p90=f.stockout_p90,
                     curve=f,
-                    on_order=busy[sp.series_id][1] if sp.series_id in busy else 0.0,
+                    on_order=qty,
+                    on_order_arrival=arrival,
                 )
             )
         for cid, points in by_customer.items():
             customer = self.sc.customer(cid)
-            visits = [a for s, (a, _) in busy.items() if s.startswith(cid + ":") and a > now]
+            visits = [
+                a
+                for s, pending in self.outstanding.items()
+                if s.startswith(cid + ":")
+                for a, _ in pending
+                if a > now
+            ]
             state = CustomerState(
                 customer_id=cid, segment=customer.segment, next_visit=min(visits, default=None)
             )

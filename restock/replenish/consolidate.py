@@ -15,6 +15,7 @@ from typing import Any
 from restock.replenish.policy import (
     PointState,
     order_quantity,
+    p_stockout,
     protect_until,
     reasoning,
     reorder_due,
@@ -80,7 +81,7 @@ def predicted_trip(
         for k in range(1, config.anticipate_reviews + 1):
             review = as_of + k * step
             if (
-                p.curve.p_stockout_before(protect_until(p, review, config.review_hours))
+                p_stockout(p, protect_until(p, review, config.review_hours))
                 > risk[p.stock_point_id]
             ):
                 arrival = p.earliest_delivery(review)
@@ -110,7 +111,7 @@ def plan_customer(
     are left out.
     Raises KeyError for an unknown segment.
     """
-    open_points = [p for p in points if p.on_order <= 0]
+    open_points = list(points)
     risk = {
         p.stock_point_id: 1.0 - config.service_level(customer.segment, p.service_level)
         for p in open_points
@@ -129,7 +130,7 @@ def plan_customer(
             visit is not None
             and visit >= deliver_at
             and all(
-                p.curve.p_stockout_before(visit) <= risk[p.stock_point_id]
+                p_stockout(p, visit) <= risk[p.stock_point_id]
                 and visit <= protect_until(p, as_of, config.review_hours)
                 for p in due
             )
@@ -142,7 +143,7 @@ def plan_customer(
             for p in open_points
             if p.stock_point_id not in due_ids
             and p.earliest_delivery(as_of) <= deliver_at
-            and p.curve.p_stockout_before(window) > risk[p.stock_point_id]
+            and p_stockout(p, window) > risk[p.stock_point_id]
         ]
     elif visit is not None:
         deliver_at, on_visit = visit, True
@@ -151,7 +152,7 @@ def plan_customer(
             (p, "pulled_forward")
             for p in open_points
             if p.earliest_delivery(as_of) <= visit
-            and p.curve.p_stockout_before(window) > risk[p.stock_point_id]
+            and p_stockout(p, window) > risk[p.stock_point_id]
         ]
     else:
         trip = predicted_trip(open_points, as_of=as_of, risk=risk, config=config)
@@ -164,7 +165,7 @@ def plan_customer(
             (p, "anticipated")
             for p in open_points
             if p.earliest_delivery(as_of) <= trip < p.earliest_delivery(next_review)
-            and p.curve.p_stockout_before(window) > risk[p.stock_point_id]
+            and p_stockout(p, window) > risk[p.stock_point_id]
         ]
     lines = []
     for point, reason in chosen:

@@ -91,9 +91,11 @@ def _load(conn: queries.Conn, as_of: datetime, cfg: JobConfig) -> _Loaded:
             stockout_p90=row[17],
             curve=StoredCurve(tuple(float(x) for x in row[18]), float(row[19]), row[20]),
             on_order=float(row[24]),
+            on_order_arrival=row[25],
         )
         out.points[point.stock_point_id] = point
-        out.by_customer[point.customer_id].append(point)
+        if not row[26]:  # ordered at this as_of already: a re-run must not order again
+            out.by_customer[point.customer_id].append(point)
         out.customers.setdefault(
             point.customer_id,
             CustomerState(
@@ -138,8 +140,13 @@ def run_replenish_job(
         waiting += not outcome.approved
         if outcome.approved:  # now on order: no stockout trigger for these
             for line in plan.lines:
+                before = on_order[line.stock_point_id]
                 on_order[line.stock_point_id] = replace(
-                    on_order[line.stock_point_id], on_order=line.quantity
+                    before,
+                    on_order=before.on_order + line.quantity,
+                    on_order_arrival=max(
+                        plan.deliver_at, before.on_order_arrival or plan.deliver_at
+                    ),
                 )
     triggers = raise_triggers(
         conn,

@@ -23,7 +23,8 @@ class StockoutCurve(Protocol):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PointState:
     """One stock point as the policy sees it at `as_of`: its settings and forecast.
-    on_order: quantity already approved/sent and not yet delivered."""
+    on_order: quantity already approved/sent and not yet delivered, arriving by
+    on_order_arrival (the latest arrival when there are several)."""
 
     stock_point_id: int
     customer_id: str
@@ -42,6 +43,7 @@ class PointState:
     stockout_p90: datetime | None = None
     curve: StockoutCurve
     on_order: float = 0.0
+    on_order_arrival: datetime | None = None
 
     def earliest_delivery(self, as_of: datetime) -> datetime:
         """The soonest an order placed at `as_of` can arrive."""
@@ -73,12 +75,22 @@ def protect_until(point: PointState, as_of: datetime, review_hours: float) -> da
     return as_of + timedelta(hours=review_hours + point.lead_time_hours)
 
 
+def p_stockout(point: PointState, when: datetime) -> float:
+    """P(stockout before `when`), counting what is on order: after it arrives, the
+    quantity on order pushes the stockout back by on_order / rate hours. (An order due
+    after `when` does not help; without a rate, nothing shifts.)"""
+    curve = point.curve
+    arrival = point.on_order_arrival
+    if point.on_order <= 0 or point.rate_per_hour <= 0 or arrival is None or when <= arrival:
+        return curve.p_stockout_before(when)
+    shifted = when - timedelta(hours=point.on_order / point.rate_per_hour)
+    return max(curve.p_stockout_before(arrival), curve.p_stockout_before(max(shifted, arrival)))
+
+
 def reorder_due(point: PointState, *, as_of: datetime, risk: float, review_hours: float) -> bool:
-    """True when P(stockout before the next possible delivery) exceeds `risk` and
-    nothing is already on order for the stock point."""
-    if point.on_order > 0:
-        return False
-    return point.curve.p_stockout_before(protect_until(point, as_of, review_hours)) > risk
+    """True when P(stockout before the next possible delivery), counting what is already
+    on order, exceeds `risk`: with long lead times and little capacity, orders overlap."""
+    return p_stockout(point, protect_until(point, as_of, review_hours)) > risk
 
 
 def order_quantity(point: PointState, *, as_of: datetime, deliver_at: datetime) -> Quantity:
@@ -124,7 +136,8 @@ def reasoning(
         "stockout_p50": _iso(point.stockout_p50),
         "stockout_p90": _iso(point.stockout_p90),
         "next_possible_delivery": until.isoformat(),
-        "p_stockout": round(point.curve.p_stockout_before(until), 4),
+        "p_stockout": round(p_stockout(point, until), 4),
+        "on_order": point.on_order,
         "risk_allowed": round(risk, 4),
         "next_visit": _iso(next_visit),
         "deliver_at": qty.deliver_at.isoformat(),

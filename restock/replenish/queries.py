@@ -18,7 +18,7 @@ SELECT sp.id, sp.customer_id, sp.product_id, sp.capacity, sp.target_level, sp.se
        f.level, f.rate_per_hour, f.stockout_p10, f.stockout_p50, f.stockout_p90,
        f.stockout_cdf, f.cdf_step_hours, f.as_of,
        s.status, s.battery, s.last_seen,
-       coalesce(oo.qty, 0)
+       coalesce(oo.qty, 0), oo.arrival, coalesce(oo.this_review, false)
 FROM stock_points sp
 JOIN customers c ON c.id = sp.customer_id
 JOIN products p ON p.id = sp.product_id
@@ -32,7 +32,9 @@ LEFT JOIN LATERAL (
     WHERE s.stock_point_id = sp.id AND s.enabled ORDER BY s.last_seen DESC NULLS LAST LIMIT 1
 ) s ON true
 LEFT JOIN LATERAL (
-    SELECT sum(l.quantity) AS qty FROM order_lines l JOIN orders o ON o.id = l.order_id
+    SELECT sum(l.quantity) AS qty, max(o.deliver_at) AS arrival,
+           bool_or(o.as_of >= %(as_of)s) AS this_review
+    FROM order_lines l JOIN orders o ON o.id = l.order_id
     WHERE l.stock_point_id = sp.id AND o.status IN ('approved', 'sent')
 ) oo ON true
 ORDER BY sp.customer_id, sp.id
@@ -41,7 +43,8 @@ ORDER BY sp.customer_id, sp.id
 
 def points_with_forecasts(conn: Conn, as_of: datetime, max_age_hours: float) -> list[Any]:
     """Stock points with their newest forecast no older than `max_age_hours` at `as_of`,
-    sensor health and quantity on order (columns in POINTS order)."""
+    sensor health, quantity on order, its latest arrival, and whether an order for it
+    was already made at this `as_of` (columns in POINTS order)."""
     return conn.execute(POINTS, {"as_of": as_of, "max_age": max_age_hours}).fetchall()
 
 

@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from restock.replenish.consolidate import CustomerState
-from restock.replenish.policy import PointState, protect_until
+from restock.replenish.policy import PointState, p_stockout, protect_until
 
 PURPOSE_WEIGHT: Mapping[str, int] = {
     "stockout_risk": 50,
@@ -128,8 +128,8 @@ def detect(
 
         emit = partial(_emit, out, c, sp)
         horizon = c.next_visit or protect_until(p, as_of, cfg.review_hours)
-        prob = p.curve.p_stockout_before(horizon)
-        if p.on_order <= 0 and prob > risk[sp]:
+        prob = p_stockout(p, horizon)
+        if prob > risk[sp]:
             emit(
                 "stockout_risk",
                 day,

@@ -101,6 +101,9 @@ def test_job_drafts_one_consolidated_order_and_default_rule_approves_it(db: Conn
     assert [e.action for e in order.events] == ["drafted", "approved"]
     purposes = {t.purpose for t in list_triggers(db, rep_id="r1")}
     assert purposes == {"order_delivery"}
+    again = run_replenish_job(db, as_of=AS_OF)  # the approved order is not ordered twice
+    assert (again.drafted, again.approved, again.triggers) == (0, 0, 0)
+    assert len(list_orders(db)) == 1
 
 
 def test_rerunning_the_same_as_of_changes_nothing(db: Conn) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -30,8 +31,8 @@ class Linear:
         return min(max((hours - self.start) / (self.end - self.start), 0.0), 1.0)
 
 
-def point(sp: int = 1, *, out_in: tuple[float, float], **kw: float) -> PointState:
-    fields: dict[str, float] = {
+def point(sp: int = 1, *, out_in: tuple[float, float], **kw: object) -> PointState:
+    fields: dict[str, Any] = {
         "capacity": 60.0,
         "pack_size": 12.0,
         "moq": 12.0,
@@ -46,7 +47,7 @@ def point(sp: int = 1, *, out_in: tuple[float, float], **kw: float) -> PointStat
         customer_id="c1",
         product_id=f"p{sp}",
         curve=Linear(*out_in),
-        **fields,  # type: ignore[arg-type]
+        **fields,
     )
 
 
@@ -56,9 +57,14 @@ def test_reorder_when_stockout_risk_before_next_possible_delivery_exceeds_segmen
     assert not reorder_due(point(out_in=(60, 100)), as_of=AS_OF, risk=0.01, review_hours=24)
 
 
-def test_nothing_reordered_while_an_order_is_on_its_way() -> None:
-    p = point(out_in=(0, 10), on_order=24)
-    assert not reorder_due(p, as_of=AS_OF, risk=0.01, review_hours=24)
+def test_an_order_on_its_way_counts_and_a_too_small_one_is_topped_up() -> None:
+    arriving = AS_OF + timedelta(hours=20)
+    alone = point(out_in=(30, 70))
+    enough = point(out_in=(30, 70), on_order=36, on_order_arrival=arriving)
+    too_small = point(out_in=(30, 70), on_order=6, on_order_arrival=arriving)
+    assert reorder_due(alone, as_of=AS_OF, risk=0.01, review_hours=24)
+    assert not reorder_due(enough, as_of=AS_OF, risk=0.01, review_hours=24)
+    assert reorder_due(too_small, as_of=AS_OF, risk=0.01, review_hours=24)
 
 
 def test_order_up_to_capacity_rounded_to_packs_and_capped() -> None:

@@ -83,6 +83,7 @@ def point(sp: int, *, out_in_h: float, on_order: float = 0.0, rate: float = 0.5)
         rate_per_hour=rate,
         curve=Certain(AS_OF + out_in_h * H),
         on_order=on_order,
+        on_order_arrival=AS_OF + 10 * H if on_order else None,
     )
 
 
