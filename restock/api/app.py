@@ -14,7 +14,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from restock.api.errors import install_error_handlers
-from restock.api.metrics import ApiMetrics
+from restock.api.metrics import ApiMetrics, MetricsMiddleware
+from restock.api.pages import routes as pages
 from restock.api.routes import (
     customers,
     forecasts,
@@ -81,8 +82,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.metrics = ApiMetrics()
-    app.middleware("http")(app.state.metrics.middleware)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(v1_router())
+    app.include_router(pages.router)
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """`create_app(Settings())`: the factory uvicorn imports in each worker process."""
+    return create_app(Settings())

@@ -8,7 +8,8 @@ role may not do this is 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import psycopg
@@ -24,17 +25,17 @@ from restock.core.settings import Settings
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer rst_...`")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_pool(request: Request) -> ConnectionPool:
+async def get_pool(request: Request) -> ConnectionPool:
     pool: ConnectionPool = request.app.state.pool
     return pool
 
@@ -66,12 +67,12 @@ def current_principal(
 Caller = Annotated[Principal, Depends(current_principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting only callers with one of `roles`."""
     allowed = frozenset(roles)
     names = ", ".join(sorted(r.value for r in allowed))
 
-    def check(principal: Caller) -> Principal:
+    async def check(principal: Caller) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(f"role {principal.role.value!r} may not do this (needs: {names})")
         return principal
@@ -85,17 +86,19 @@ AdminOnly = Annotated[Principal, Depends(require(Role.admin))]
 RepOnly = Annotated[Principal, Depends(require(Role.rep))]
 
 
+@dataclass(frozen=True, slots=True)
 class Page:
-    """`limit`/`offset` query parameters, bounded by settings.api_page_max."""
-
-    def __init__(
-        self,
-        settings: SettingsDep,
-        limit: Annotated[int, Query(ge=1, le=10_000, description="Rows per page")] = 100,
-        offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
-    ) -> None:
-        self.limit = min(limit, settings.api_page_max)
-        self.offset = offset
+    limit: int
+    offset: int
 
 
-PageDep = Annotated[Page, Depends()]
+async def page(
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Rows per page")] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
+) -> Page:
+    """`limit`/`offset` query parameters, `limit` bounded by settings.api_page_max."""
+    return Page(limit=min(limit, settings.api_page_max), offset=offset)
+
+
+PageDep = Annotated[Page, Depends(page)]

@@ -22,7 +22,7 @@ class Status(BaseModel):
 
 
 @router.get("/health", response_model=Status)
-def health() -> Status:
+async def health() -> Status:
     """The process is up (says nothing about the database)."""
     return Status(status="ok")
 
@@ -41,7 +41,7 @@ def ready(pool: Annotated[ConnectionPool, Depends(get_pool)]) -> Status:
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-def metrics(request: Request) -> Response:
+async def metrics(request: Request) -> Response:
     """Prometheus metrics: requests by route and status, latency histogram."""
     body = generate_latest(request.app.state.metrics.registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,1 @@
+"""Server-rendered pages: a planner's order queue and a rep's triggers, no JavaScript."""
