@@ -1,9 +1,11 @@
 """The forecast job: every stock point as of a time, in parallel, restartable.
 
 The main process lists the stock points still to do at `as_of`, records a run, and
-hands chunks to a process pool. Each worker loads its chunk's readings (binary COPY),
-forecasts, and commits the chunk's rows: a crash loses at most the chunks in flight,
-and running the job again for the same `as_of` does only what is missing.
+hands chunks to a process pool. Each worker loads its chunk's readings (one row per
+stock point, arrays in PostgreSQL's binary format read by numpy), forecasts, and
+commits the chunk's rows: a crash loses at most the chunks in flight, and running the
+job again for the same `as_of` does only what is missing. Scaling past one machine
+means handing the same chunks to an existing engine (e.g. Dask), not a new one.
 """
 
 from __future__ import annotations
