@@ -174,7 +174,12 @@ def forecast_row(
 def load_forecasts(database_url: str, as_of: datetime) -> list[StoredForecast]:
     """Per stock point, its newest forecast made at or before `as_of`."""
     with psycopg.connect(database_url) as conn:
-        return [StoredForecast.from_row(r) for r in queries.latest_forecast_rows(conn, as_of)]
+        return read_forecasts(conn, as_of)
+
+
+def read_forecasts(conn: queries.Conn, as_of: datetime) -> list[StoredForecast]:
+    """load_forecasts on a connection the caller owns (e.g. from its pool)."""
+    return [StoredForecast.from_row(r) for r in queries.latest_forecast_rows(conn, as_of)]
 
 
 def _settings(config: ForecastConfig) -> dict[str, Any]:
