@@ -1,9 +1,8 @@
 """Dependencies shared by the routes, as `Annotated` aliases.
 
-`Conn` is one pooled connection per request (committed when the request succeeds,
-rolled back when it raises). `Caller` is any valid token; `Reader`, `Staff` and
-`AdminOnly` narrow it by role: a missing or unknown token is 401, a known token whose
-role may not do this is 403.
+`Conn` is one pooled autocommit connection per request. `Caller` is any valid token;
+`Reader`, `Staff` and `AdminOnly` narrow it by role: a missing or unknown token is
+401, a known token whose role may not do this is 403.
 """
 
 from __future__ import annotations
@@ -43,7 +42,12 @@ async def get_pool(request: Request) -> ConnectionPool:
 def get_conn(
     pool: Annotated[ConnectionPool, Depends(get_pool)],
 ) -> Iterator[psycopg.Connection[Any]]:
+    """A pooled connection in autocommit mode: reads cost no BEGIN/COMMIT round trips,
+    single-statement writes commit as they run, and multi-statement changes
+    (replenishment's approvals, triggers) open their own `conn.transaction()`."""
     with pool.connection() as conn:
+        if not conn.autocommit:
+            conn.autocommit = True
         yield conn
 
 

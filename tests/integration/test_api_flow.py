@@ -48,7 +48,7 @@ def test_device_to_forecast_to_approved_order_to_rep_trigger(
                 for h in range(48)
             ),
         )
-        wait_for(lambda: count(db, "SELECT count(*) FROM readings") == 96, what="ingest")
+        wait_for(lambda: count(db, "SELECT count(*) FROM readings") == 96, 60, "ingest")
     finally:
         device.loop_stop()
         device.disconnect()
