@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -13,6 +14,7 @@ from restock.api.deps import get_pool
 from restock.api.errors import ErrorResponse, Unavailable
 from restock.api.queries.health import schema_state
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
 
 
@@ -34,6 +36,7 @@ def ready(pool: Annotated[ConnectionPool, Depends(get_pool)]) -> Status:
         with pool.connection(timeout=2.0) as conn:
             current, latest = schema_state(conn)
     except Exception as exc:  # any failure to reach the database means "not ready"
+        log.warning("not ready: %s", exc)
         raise Unavailable(f"database not reachable: {exc.__class__.__name__}") from exc
     if current < latest:
         raise Unavailable(f"database schema is at {current}, restock needs {latest}")
