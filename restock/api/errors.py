@@ -153,6 +153,12 @@ def _replenish_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid", str(exc))
 
 
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: logged with its traceback, answered in the same shape (no internals)."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal", "restock failed to answer; the error is logged")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error restock raises to the one JSON error shape."""
     from psycopg_pool import PoolTimeout
@@ -167,3 +173,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(psycopg.errors.DataError, _data_error)
     app.add_exception_handler(PoolTimeout, _pool_timeout)
     app.add_exception_handler(psycopg.OperationalError, _pool_timeout)
+    app.add_exception_handler(Exception, _unexpected)

