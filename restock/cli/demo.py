@@ -348,6 +348,7 @@ def _print_guide(settings: Settings, tokens: dict[str, str]) -> None:
     base = f"http://{settings.api_host}:{settings.api_port}"
     print()
     print(f"API:      {base}/docs  (OpenAPI at {base}/openapi.json)")
+    print(f"pages:    {base}/ui  (sign in with the planner or rep token)")
     print(f"health:   {base}/health   ready: {base}/ready   metrics: {base}/metrics")
     print("tokens (send as 'Authorization: Bearer <token>'):")
     for who, token in tokens.items():

@@ -14,6 +14,7 @@ from restock.api.deps import ClockDep, Conn
 from restock.api.errors import Forbidden, NotFound, Unauthorized
 from restock.api.pages.html import button, cell, page, table
 from restock.api.queries import orders as q
+from restock.api.queries import visits
 from restock.replenish import approval
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -133,7 +134,7 @@ def reject(
 
 @router.get("/triggers", response_class=HTMLResponse)
 def triggers(conn: Conn, user: User) -> str:
-    found = q.triggers_in_scope(conn, rep=user.scope_rep, rep_filter=None,
+    found = visits.triggers_in_scope(conn, rep=user.scope_rep, rep_filter=None,
                                 statuses=("open", "acknowledged"))  # fmt: skip
 
     def actions(trigger_id: int, status: str) -> str:
@@ -163,7 +164,7 @@ def triggers(conn: Conn, user: User) -> str:
 def work_trigger(
     conn: Conn, user: User, clock: ClockDep, trigger_id: int, action: str
 ) -> RedirectResponse:
-    moves = {"acknowledge": q.acknowledge, "complete": q.complete}
+    moves = {"acknowledge": visits.acknowledge, "complete": visits.complete}
     if action not in moves:
         raise NotFound(f"no action {action!r}")
     moves[action](conn, trigger_id, rep=user.scope_rep, actor=user.actor, at=clock.now())

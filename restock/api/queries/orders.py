@@ -1,21 +1,19 @@
-"""The planner's order queue, and orders/triggers/routes seen through a rep's scope.
+"""The planner's order queue, and an order seen through a rep's scope.
 
-Replenishment owns orders, triggers and routes (restock.replenish); this module adds
-only the API's paginated queue query and the check that a rep asks about their own.
+Replenishment owns orders (restock.replenish); this module adds only the API's
+paginated queue query and the check that a rep asks about their own customer's order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from restock.api.errors import NotFound
 from restock.api.queries.rows import Conn, Row, all_rows
 from restock.api.schemas.replenish import BulkFailure, BulkResult
-from restock.replenish import approval, route_store, triggers_job
+from restock.replenish import approval
 from restock.replenish.approval import Order
-from restock.replenish.routes import RoutePlan
-from restock.replenish.triggers_job import Trigger
 
 QUEUE = """
 SELECT o.id, o.customer_id, c.name AS customer_name, c.segment, c.rep_id, o.status, o.as_of,
@@ -53,39 +51,6 @@ def order_in_scope(conn: Conn, order_id: int, *, rep: str | None) -> Order:
     if rep is not None and order.rep_id != rep:
         raise NotFound(f"order {order_id} not found")
     return order
-
-
-def triggers_in_scope(
-    conn: Conn, *, rep: str | None, rep_filter: str | None, statuses: Sequence[str]
-) -> list[Trigger]:
-    """A rep's own triggers; staff see all, or one rep's with `rep_filter`."""
-    return triggers_job.list_triggers(conn, rep_id=rep or rep_filter, statuses=statuses)
-
-
-def trigger_in_scope(conn: Conn, trigger_id: int, *, rep: str | None) -> Trigger:
-    trigger = triggers_job.get_trigger(conn, trigger_id)
-    if rep is not None and trigger.rep_id != rep:
-        raise NotFound(f"visit trigger {trigger_id} not found")
-    return trigger
-
-
-def acknowledge(
-    conn: Conn, trigger_id: int, *, rep: str | None, actor: str, at: datetime
-) -> Trigger:
-    trigger_in_scope(conn, trigger_id, rep=rep)
-    return triggers_job.acknowledge_trigger(conn, trigger_id, actor=actor, at=at)
-
-
-def complete(conn: Conn, trigger_id: int, *, rep: str | None, actor: str, at: datetime) -> Trigger:
-    trigger_in_scope(conn, trigger_id, rep=rep)
-    return triggers_job.complete_trigger(conn, trigger_id, actor=actor, at=at)
-
-
-def route_in_scope(conn: Conn, rep_id: str, day: date, *, rep: str | None) -> RoutePlan:
-    """The stored route; NotFound for another rep's, RouteNotFound if none is planned."""
-    if rep is not None and rep_id != rep:
-        raise NotFound(f"no route for rep {rep_id!r} on {day.isoformat()}")
-    return route_store.get_route(conn, rep_id, day)
 
 
 def bulk_approve(conn: Conn, order_ids: Sequence[int], *, actor: str, at: datetime) -> BulkResult:

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from restock.api.deps import ClockDep, Conn, Reader, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
-from restock.api.queries import orders as q
+from restock.api.queries import visits as q
 from restock.api.schemas.replenish import Route
 from restock.replenish import route_store
 from restock.replenish.routes import RoutePlan

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from restock.api.deps import ClockDep, Conn, Reader
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
-from restock.api.queries import orders as q
+from restock.api.queries import visits as q
 from restock.api.schemas.replenish import Trigger, TriggerStatus
 from restock.replenish import triggers_job
 
