@@ -12,7 +12,10 @@ each paced at --rate requests/s with at most --concurrency in flight, for --seco
 Latency is measured from each request's scheduled send time, so a server that falls
 behind shows it (no coordinated omission).
 
-Usage: python bench/api.py [--quick] [--stock-points N] [--days N] [--rate R]
+The database is dropped and loaded afresh unless --reuse (it is left in place after a
+run, so --reuse can measure again without the ~2 minute load).
+
+Usage: python bench/api.py [--quick] [--stock-points N] [--days N] [--rate R] [--reuse]
 The last line printed is a JSON object.
 """
 
