@@ -14,7 +14,9 @@ class IngestMetrics:
     def __post_init__(self) -> None:
         r = self.registry
         self.received = Counter(
-            "restock_ingest_messages_received", "MQTT messages received", registry=r
+            "restock_ingest_messages_received",
+            "MQTT messages taken from the inbox by the writer (see queue depth for the rest)",
+            registry=r,
         )
         self.written = Counter(
             "restock_ingest_readings_written", "Readings committed to the database", registry=r

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import queue
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ from prometheus_client import start_http_server
 
 from restock.core.clock import Clock
 from restock.core.settings import Settings
+from restock.ingest.inbox import Inbox
 from restock.ingest.metrics import IngestMetrics
 from restock.ingest.payload import Limits
 from restock.ingest.subscriber import Subscriber
@@ -42,8 +42,8 @@ class Ingester:
 
     def __init__(self, settings: Settings, clock: Clock, *, serve_metrics: bool = True) -> None:
         self.metrics = IngestMetrics()
-        self._inbox: queue.Queue[Message] = queue.Queue(maxsize=settings.ingest_queue_size)
-        self.metrics.queue_depth.set_function(self._inbox.qsize)
+        self._inbox: Inbox[Message] = Inbox(settings.ingest_queue_size)
+        self.metrics.queue_depth.set_function(self._inbox.__len__)
         self._serve_metrics = serve_metrics
         self._settings = settings
         self._http: Any = None

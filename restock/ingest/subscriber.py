@@ -8,7 +8,6 @@ their own exceptions: one escaping would silently kill paho's network thread.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from typing import Any
@@ -20,6 +19,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from restock.ingest.inbox import Inbox
 from restock.ingest.metrics import IngestMetrics
 from restock.ingest.writer import Message
 
@@ -39,7 +39,7 @@ class Subscriber:
         topics: list[str],
         session_expiry_s: int,
         keepalive_s: int,
-        inbox: queue.Queue[Message],
+        inbox: Inbox[Message],
         metrics: IngestMetrics,
     ) -> None:
         self._host = host
@@ -159,19 +159,12 @@ class Subscriber:
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         try:
             item: Message = (msg.topic, bytes(msg.payload), msg.mid, msg.qos, time.monotonic())
-            self._metrics.received.inc()
-            try:
-                self._inbox.put_nowait(item)
+            if self._inbox.offer(item):
                 return
-            except queue.Full:
-                self._metrics.queue_full.inc()
             # Backpressure: while the writer catches up, stop reading from the socket.
-            while not self._closing.is_set():
-                try:
-                    self._inbox.put(item, timeout=0.5)
-                    return
-                except queue.Full:
-                    continue
+            # Unqueued messages when closing stay unacknowledged: the broker resends them.
+            self._metrics.queue_full.inc()
+            self._inbox.put(item, self._closing)
         except Exception:
             self._metrics.callback_errors.inc()
             log.exception("error in on_message for %s", getattr(msg, "topic", "?"))

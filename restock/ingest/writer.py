@@ -20,6 +20,7 @@ import psycopg
 from restock.core.clock import Clock
 from restock.ingest import queries
 from restock.ingest.errors import Reason
+from restock.ingest.inbox import Inbox
 from restock.ingest.metrics import IngestMetrics
 from restock.ingest.payload import (
     Limits,
@@ -128,7 +129,7 @@ class Writer:
         self,
         *,
         database_url: str,
-        inbox: queue.Queue[Message],
+        inbox: Inbox[Message],
         ack: Ack,
         metrics: IngestMetrics,
         clock: Clock,
@@ -196,29 +197,21 @@ class Writer:
             self._judged.put(None)
 
     def _drain(self) -> list[Message]:
-        """Up to batch_size messages: wait for the first, then for at most the interval.
-
-        After the first message the thread sleeps in short steps and takes what has
-        accumulated, instead of waiting on the queue: a waiter woken for every message
-        would pull the GIL away from paho's network thread once per message.
-        """
-        try:
-            first = self._inbox.get(timeout=0.05 if self._stop.is_set() else self._interval)
-        except queue.Empty:
+        """Up to batch_size messages: wait for the first, then for at most the interval,
+        taking what has accumulated in short sleeps."""
+        wait = 0.05 if self._stop.is_set() else self._interval
+        if not self._inbox.wait_nonempty(wait):
             return []
-        batch = [first]
+        batch = self._inbox.take(self._batch_size)
         deadline = time.monotonic() + self._interval
-        get = self._inbox.get_nowait
-        while True:
-            try:
-                while len(batch) < self._batch_size:
-                    batch.append(get())
-            except queue.Empty:
-                pass
+        while len(batch) < self._batch_size and not self._stop.is_set():
             remaining = deadline - time.monotonic()
-            if len(batch) >= self._batch_size or remaining <= 0 or self._stop.is_set():
-                return batch
+            if remaining <= 0:
+                break
             time.sleep(min(_DRAIN_STEP_S, remaining))
+            batch += self._inbox.take(self._batch_size - len(batch))
+        self._metrics.received.inc(len(batch))
+        return batch
 
     def _registry(self, batch: Sequence[Message]) -> dict[str, SensorInfo] | None:
         """The sensor registry, reloaded when stale or when the batch names an unknown
