@@ -142,7 +142,9 @@ def _number(element: dict[str, object], key: str) -> float | None:
     return number
 
 
-def _reading(element: object, sensor: SensorInfo, received_at: datetime, limits: Limits) -> Reading:
+def _reading(
+    element: object, sensor: SensorInfo, not_after: datetime, max_quantity: float
+) -> Reading:
     if type(element) is not dict:
         raise _Invalid(
             Reason.WRONG_TYPE, f"a reading must be an object, got {type(element).__name__}"
@@ -150,7 +152,16 @@ def _reading(element: object, sensor: SensorInfo, received_at: datetime, limits:
     if "ts" not in element or "value" not in element:
         missing = "ts" if "ts" not in element else "value"
         raise _Invalid(Reason.MISSING_FIELD, f"missing field {missing!r}")
-    ts = _timestamp(element["ts"])
+    text = element["ts"]
+    if type(text) is str:  # inlined fast path; _timestamp() explains what is wrong
+        try:
+            ts = datetime.fromisoformat(text)
+        except ValueError:
+            ts = _timestamp(text)
+        if ts.tzinfo is None:
+            ts = _timestamp(text)
+    else:
+        ts = _timestamp(text)
     raw = element["value"]
     if type(raw) is not float or not math.isfinite(raw):  # the common case is a finite float
         raw = _number(element, "value")
@@ -167,15 +178,13 @@ def _reading(element: object, sensor: SensorInfo, received_at: datetime, limits:
     if raw < 0:
         raise _Invalid(Reason.NEGATIVE_VALUE, f"value {raw} is negative")
     quantity = (raw - sensor.tare) * sensor.scale
-    if raw > MAX_RAW_VALUE or (
-        sensor.capacity is not None and quantity > sensor.capacity * limits.absurd_factor
-    ):
+    if raw > MAX_RAW_VALUE or quantity > max_quantity:
         raise _Invalid(
             Reason.ABSURD_VALUE,
             f"value {raw} is {quantity:.6g} units, beyond what stock point capacity "
             f"{sensor.capacity} allows",
         )
-    if ts > received_at + limits.max_future:
+    if ts > not_after:
         raise _Invalid(Reason.FUTURE_TIMESTAMP, f"ts {ts.isoformat()} is in the future")
     if ts < sensor.installed_at:
         raise _Invalid(
@@ -210,9 +219,11 @@ def parse_level(
         return [], [reject(Reason.UNKNOWN_SENSOR, f"sensor {sensor_id} is not registered")]
     if not sensor.enabled:
         return [], [reject(Reason.DISABLED_SENSOR, f"sensor {sensor_id} is disabled")]
+    not_after = received_at + limits.max_future
+    max_quantity = math.inf if sensor.capacity is None else sensor.capacity * limits.absurd_factor
     if isinstance(document, dict):
         try:
-            return [_reading(document, sensor, received_at, limits)], []
+            return [_reading(document, sensor, not_after, max_quantity)], []
         except _Invalid as exc:
             return [], [reject(exc.reason, exc.detail)]
     if not isinstance(document, list):
@@ -229,7 +240,7 @@ def parse_level(
     rejections: list[Rejection] = []
     for index, element in enumerate(document):
         try:
-            readings.append(_reading(element, sensor, received_at, limits))
+            readings.append(_reading(element, sensor, not_after, max_quantity))
         except _Invalid as exc:
             rejections.append(
                 reject(exc.reason, f"element {index}: {exc.detail}", orjson.dumps(element))
