@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from restock.api.errors import install_error_handlers
 from restock.api.metrics import ApiMetrics, MetricsMiddleware
@@ -39,17 +39,13 @@ from restock.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
-API_PREFIX = "/v1"
 
-
-def v1_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX)
+def include_v1(app: FastAPI) -> None:
     for module in (
         tokens, customers, reps, products, stock_points, sensors, readings, forecasts, rejected,
         orders, rules, triggers, rep_routes, kpis,
     ):  # fmt: skip
-        router.include_router(module.router)
-    return router
+        app.include_router(module.router)
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
@@ -85,7 +81,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(v1_router())
+    include_v1(app)
     app.include_router(pages.router)
     return app
 

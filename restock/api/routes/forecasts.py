@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query
 from restock.api.deps import Conn, PageDep, Reader
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.queries import forecasts as q
+from restock.api.routes import V1
 from restock.api.routes.stock_points import StockPointId
 from restock.api.schemas.data import Forecast
 
-router = APIRouter(tags=["forecasts"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1, tags=["forecasts"], responses=AUTH_RESPONSES)
 
 
 @router.get("/forecasts/latest", response_model=list[Forecast])

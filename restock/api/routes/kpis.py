@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from restock.api.deps import ClockDep, Conn, Reader
 from restock.api.errors import AUTH_RESPONSES
 from restock.api.queries import kpis as q
+from restock.api.routes import V1
 
-router = APIRouter(prefix="/kpis", tags=["KPIs"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1 + "/kpis", tags=["KPIs"], responses=AUTH_RESPONSES)
 
 
 class Kpis(BaseModel):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 from restock.api.deps import ClockDep, Conn, PageDep, Reader, Staff
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import orders as q
+from restock.api.routes import V1
 from restock.api.schemas.replenish import (
     BulkApprove,
     BulkResult,
@@ -21,7 +22,7 @@ from restock.api.schemas.replenish import (
 )
 from restock.replenish import approval
 
-router = APIRouter(prefix="/orders", tags=["orders"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1 + "/orders", tags=["orders"], responses=AUTH_RESPONSES)
 ACTION = {**NOT_FOUND, **CONFLICT}
 
 OrderId = Annotated[int, Path(ge=1, le=2**62, description="Order id")]

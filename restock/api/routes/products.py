@@ -7,9 +7,10 @@ from fastapi import APIRouter
 from restock.api.deps import Conn, PageDep, Reader, Staff
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import products as q
+from restock.api.routes import V1
 from restock.api.schemas.domain import Product, ProductCreate, ProductUpdate
 
-router = APIRouter(prefix="/products", tags=["products"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1 + "/products", tags=["products"], responses=AUTH_RESPONSES)
 
 
 @router.get("", response_model=list[Product])

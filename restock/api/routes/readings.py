@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query
 from restock.api.deps import ClockDep, Conn, Reader
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.queries import readings as q
+from restock.api.routes import V1
 from restock.api.routes.stock_points import StockPointId
 from restock.api.schemas.data import ReadingChart
 
-router = APIRouter(tags=["readings"], responses={**AUTH_RESPONSES, **NOT_FOUND})
+router = APIRouter(prefix=V1, tags=["readings"], responses={**AUTH_RESPONSES, **NOT_FOUND})
 
 Start = Annotated[datetime | None, Query(description="From (inclusive); default end - 7 days")]
 End = Annotated[datetime | None, Query(description="To (exclusive); default now")]

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from restock.api.deps import Conn, PageDep, Staff
 from restock.api.errors import AUTH_RESPONSES
 from restock.api.queries import rejected as q
+from restock.api.routes import V1
 from restock.api.schemas.data import RejectedMessage, RejectionCount
 
 router = APIRouter(
-    prefix="/rejected-messages", tags=["rejected messages"], responses=AUTH_RESPONSES
+    prefix=V1 + "/rejected-messages", tags=["rejected messages"], responses=AUTH_RESPONSES
 )
 
 

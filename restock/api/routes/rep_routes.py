@@ -9,11 +9,12 @@ from fastapi import APIRouter
 from restock.api.deps import ClockDep, Conn, Reader, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.queries import visits as q
+from restock.api.routes import V1
 from restock.api.schemas.replenish import Route
 from restock.replenish import route_store
 from restock.replenish.routes import RoutePlan
 
-router = APIRouter(prefix="/reps/{rep_id}/routes", tags=["routes"],
+router = APIRouter(prefix=V1 + "/reps/{rep_id}/routes", tags=["routes"],
                    responses={**AUTH_RESPONSES, **NOT_FOUND})  # fmt: skip
 
 

@@ -7,9 +7,10 @@ from fastapi import APIRouter
 from restock.api.deps import AdminOnly, Conn, PageDep, Reader
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import reps as q
+from restock.api.routes import V1
 from restock.api.schemas.domain import Rep, RepCreate, RepUpdate
 
-router = APIRouter(prefix="/reps", tags=["reps"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1 + "/reps", tags=["reps"], responses=AUTH_RESPONSES)
 
 
 @router.get("", response_model=list[Rep])

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Path
 
 from restock.api.deps import Conn, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
+from restock.api.routes import V1
 from restock.api.schemas.replenish import Rule, RuleCreate, RuleUpdate
 from restock.replenish import auto_approve, rules
 
-router = APIRouter(prefix="/auto-approve-rules", tags=["auto-approve rules"],
+router = APIRouter(prefix=V1 + "/auto-approve-rules", tags=["auto-approve rules"],
                    responses=AUTH_RESPONSES)  # fmt: skip
 
 RuleId = Annotated[int, Path(ge=1, le=2**62, description="Rule id")]

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from restock.api.deps import Conn, PageDep, Reader, Staff
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import sensors as q
+from restock.api.routes import V1
 from restock.api.schemas.domain import Binding, Calibration, Sensor, SensorRegister
 
-router = APIRouter(prefix="/sensors", tags=["sensors"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1 + "/sensors", tags=["sensors"], responses=AUTH_RESPONSES)
 
 
 @router.get("", response_model=list[Sensor])

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Path, Query
 from restock.api.deps import Conn, PageDep, Reader, Staff
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import stock_points as q
+from restock.api.routes import V1
 from restock.api.schemas.domain import StockPoint, StockPointCreate, StockPointUpdate
 
-router = APIRouter(prefix="/stock-points", tags=["stock points"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1 + "/stock-points", tags=["stock points"], responses=AUTH_RESPONSES)
 
 StockPointId = Annotated[int, Path(ge=1, le=2**62, description="Stock point id")]
 

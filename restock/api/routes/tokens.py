@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 from restock.api import auth
 from restock.api.deps import AdminOnly, Caller, ClockDep, Conn
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
+from restock.api.routes import V1
 from restock.api.schemas.domain import Id, Strict
 
-router = APIRouter(tags=["tokens"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1, tags=["tokens"], responses=AUTH_RESPONSES)
 
 
 class Me(BaseModel):

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Path, Query
 from restock.api.deps import ClockDep, Conn, Reader
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import visits as q
+from restock.api.routes import V1
 from restock.api.schemas.replenish import Trigger, TriggerStatus
 from restock.replenish import triggers_job
 
-router = APIRouter(prefix="/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
+router = APIRouter(prefix=V1 + "/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
 
 TriggerId = Annotated[int, Path(ge=1, le=2**62, description="Trigger id")]
 DEFAULT_STATUSES: list[TriggerStatus] = ["open", "acknowledged"]
