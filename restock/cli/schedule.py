@@ -9,6 +9,8 @@ import signal
 import threading
 from typing import Any
 
+from prometheus_client import start_http_server
+
 from restock.core.clock import SystemClock
 from restock.core.db import ensure_database
 from restock.core.migrate import migrate
@@ -44,9 +46,17 @@ def run_schedule(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     scheduler = Scheduler(settings, clock)
+    http, _ = start_http_server(
+        settings.scheduler_metrics_port,
+        addr=settings.metrics_host,
+        registry=scheduler.runner.metrics.registry,
+    )
+    print(f"scheduler metrics on http://{settings.metrics_host}:{http.server_port}/metrics")
     scheduler.start()
     try:
         stop.wait()
     finally:
         scheduler.stop()
+        http.shutdown()
+        http.server_close()
     return 0

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     trigger_webhook_url: str = Field(
         default="", description="POST each visit trigger here too ('' for MQTT only)."
     )
+    scheduler_metrics_port: int = Field(
+        default=9109, ge=0, le=65535, description="`restock schedule` Prometheus port (0: any)."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ import psycopg
 
 from restock.core.clock import Clock
 from restock.scheduler import queries
+from restock.scheduler.metrics import SchedulerMetrics
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +43,18 @@ def slot(now: datetime, interval_s: float) -> datetime:
 class JobRunner:
     """Runs job slots against `database_url` under the name `scheduler_id`."""
 
-    def __init__(self, database_url: str, clock: Clock, scheduler_id: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        clock: Clock,
+        scheduler_id: str,
+        *,
+        metrics: SchedulerMetrics | None = None,
+    ) -> None:
         self.database_url = database_url
         self.clock = clock
         self.scheduler_id = scheduler_id
+        self.metrics = metrics or SchedulerMetrics()
 
     def run(self, job: JobSpec) -> Outcome:
         """Run `job` for the current slot unless another scheduler has or is doing so.
@@ -52,6 +62,16 @@ class JobRunner:
         A job that raises is recorded as failed (with the error) and logged, and the
         scheduler carries on: the next slot tries again.
         """
+        started = time.monotonic()
+        outcome = self._run(job)
+        self.metrics.runs.labels(job.name, outcome.value).inc()
+        if outcome in (Outcome.done, Outcome.failed):
+            self.metrics.seconds.labels(job.name).observe(time.monotonic() - started)
+        if outcome is Outcome.done:
+            self.metrics.last_success.labels(job.name).set_to_current_time()
+        return outcome
+
+    def _run(self, job: JobSpec) -> Outcome:
         as_of = slot(self.clock.now(), job.interval_s)
         with psycopg.connect(self.database_url, autocommit=True) as conn:
             if not queries.try_lock(conn, job.name):

@@ -117,3 +117,19 @@ def test_the_forecast_job_runs_as_of_the_slot(database_url: str, db: psycopg.Con
     assert JobRunner(database_url, clock, "s").run(forecast_job(settings)) is Outcome.done
     row = db.execute("SELECT as_of FROM forecasts WHERE stock_point_id = %s", (stock_point,))
     assert [r[0] for r in row] == [T0]
+
+
+def test_metrics_count_each_outcome_and_the_last_success(database_url: str) -> None:
+    calls: list[datetime] = []
+    runner = JobRunner(database_url, ManualClock(T0), "s")
+    runner.run(counting_job(calls))
+    runner.run(counting_job(calls))
+    registry = runner.metrics.registry
+    done = {"job": "counting", "outcome": "done"}
+    again = {"job": "counting", "outcome": "already_run"}
+    assert registry.get_sample_value("restock_job_runs_total", done) == 1
+    assert registry.get_sample_value("restock_job_runs_total", again) == 1
+    last = registry.get_sample_value(
+        "restock_job_last_success_timestamp_seconds", {"job": "counting"}
+    )
+    assert last is not None and last > 0
