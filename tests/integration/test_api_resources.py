@@ -1,0 +1,75 @@
+"""Resources through the API: sensors managed end to end, charts downsampled, forecasts
+read back, and constraint violations answered as 409/422 with the constraint named."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.integration.test_api_fixtures import NOW, Api, api_fixture  # noqa: F401 (fixture)
+
+
+def test_a_sensor_is_registered_bound_calibrated_and_disabled(api: Api) -> None:
+    staff = api.headers("planner")
+    client = api.client
+    sp = api.stock_points["cust-2"]
+    created = client.post(
+        "/v1/sensors", json={"id": "shelf-9", "kind": "shelf_weight", "unit": "g"}, headers=staff
+    )
+    assert created.status_code == 201 and created.json()["stock_point_id"] is None
+    again = client.post(
+        "/v1/sensors", json={"id": "shelf-9", "kind": "shelf_weight", "unit": "g"}, headers=staff
+    )
+    assert again.status_code == 409
+    assert again.json()["error"]["details"] == {"constraint": "sensors_pkey"}
+    bound = client.put("/v1/sensors/shelf-9/binding", json={"stock_point_id": sp}, headers=staff)
+    assert bound.json()["stock_point_id"] == sp
+    nowhere = client.put(
+        "/v1/sensors/shelf-9/binding", json={"stock_point_id": 999999}, headers=staff
+    )
+    assert nowhere.status_code == 422
+    assert nowhere.json()["error"]["details"] == {"constraint": "sensors_stock_point_id_fkey"}
+    calibrated = client.put(
+        "/v1/sensors/shelf-9/calibration", json={"tare": 120.0, "scale": 0.02}, headers=staff
+    ).json()
+    assert (calibrated["tare"], calibrated["scale"]) == (120.0, 0.02)
+    assert client.post("/v1/sensors/shelf-9/disable", headers=staff).json()["enabled"] is False
+    listed = client.get("/v1/sensors", params={"stock_point_id": sp}, headers=staff).json()
+    assert {s["id"] for s in listed} == {"s-cust-2", "shelf-9"}
+    assert client.put(
+        "/v1/sensors/ghost/calibration", json={"tare": 0, "scale": 1}, headers=staff
+    ).json()["error"] == {
+        "code": "not_found",
+        "message": "sensor 'ghost' not found",
+        "details": None,
+    }
+
+
+def test_a_chart_cuts_the_range_into_buckets_of_avg_min_max(api: Api) -> None:
+    sp = api.stock_points["cust-1"]
+    chart = api.client.get(
+        f"/v1/stock-points/{sp}/readings",
+        params={
+            "start": (NOW - timedelta(hours=48)).isoformat(),
+            "end": NOW.isoformat(),
+            "max_points": 2,
+        },
+        headers=api.headers("rep"),
+    ).json()
+    assert chart["bucket_seconds"] == 24 * 3600
+    points = [(p["min"], p["max"], p["quantity"], p["readings"]) for p in chart["points"]]
+    assert points == [(77.0, 100.0, 88.5, 24), (53.0, 76.0, 64.5, 24)]
+    backwards = api.client.get(
+        f"/v1/stock-points/{sp}/readings",
+        params={"start": NOW.isoformat(), "end": (NOW - timedelta(hours=1)).isoformat()},
+        headers=api.headers("rep"),
+    )
+    assert backwards.status_code == 422
+
+
+def test_the_latest_forecast_says_when_the_shelf_runs_out(api: Api) -> None:
+    sp = api.stock_points["cust-1"]
+    latest = api.client.get(
+        f"/v1/stock-points/{sp}/forecasts/latest", headers=api.headers("planner")
+    ).json()
+    assert latest["level"] == 52.0
+    assert latest["stockout_p50"] == (NOW + timedelta(hours=52)).isoformat().replace("+00:00", "Z")
