@@ -225,7 +225,7 @@ def _run(args: argparse.Namespace, settings: Settings, stop: threading.Event, st
     world = World(scenario, seed=0, start=start, days=args.history_days + 1)
     source = scheduled_refills(scenario, world.start, args.history_days + 1)
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
-        load_into_database(conn, scenario, world.start - timedelta(days=1))
+        load_into_database(conn, scenario, world.start - timedelta(days=1))  # an upsert
     ingester = Ingester(settings, wall)
     ingester.start()
     stack.callback(ingester.stop)

@@ -11,6 +11,7 @@ import psycopg
 from restock.api import auth
 from restock.api.errors import ApiError
 from restock.core.clock import SystemClock
+from restock.core.db import ensure_database
 from restock.core.migrate import migrate
 from restock.core.settings import Settings
 
@@ -32,6 +33,7 @@ def register(subparsers: Any) -> None:
 
 def run_create(args: argparse.Namespace) -> int:
     settings = Settings()
+    ensure_database(settings.database_url)
     migrate(settings.database_url)
     try:
         with psycopg.connect(settings.database_url, autocommit=True) as conn:
