@@ -22,6 +22,9 @@ def test_compose_has_timescaledb_broker_and_restock_services() -> None:
     assert services["migrate"]["command"] == ["migrate"]
     ingest = [s for name, s in services.items() if name.startswith("ingest")]
     assert len(ingest) >= 2 and all(s["command"] == ["ingest"] for s in ingest)
+    assert services["api"]["command"][0] == "serve"
+    assert services["api"]["environment"]["RESTOCK_API_HOST"] == "0.0.0.0"
+    assert services["scheduler"]["command"] == ["schedule"]
 
 
 def test_every_restock_variable_is_a_setting_and_client_ids_are_stable_and_distinct() -> None:
