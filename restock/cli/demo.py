@@ -29,9 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import psycopg
-from paho.mqtt.enums import CallbackAPIVersion
 
 from restock.api.auth import Role, create_token
 from restock.core.clock import SystemClock
@@ -190,18 +188,6 @@ class _AmqttBroker:
         self._thread.join(timeout=10)
 
 
-class _Mqtt311Publisher(MqttPublisher):
-    """The simulators' publisher speaking MQTT 3.1.1, for the embedded amqtt broker."""
-
-    def __init__(self, address: BrokerAddress, *, client_id: str) -> None:
-        super().__init__(address, client_id=client_id)
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
-                             protocol=mqtt.MQTTv311)  # fmt: skip
-        client.max_inflight_messages_set(1000)
-        client.max_queued_messages_set(0)
-        self._client = client
-
-
 def _port(host: str, wanted: int) -> int:
     """`wanted` if it is free, else any free port (said so when printed)."""
     with socket.socket() as sock:
@@ -235,8 +221,9 @@ def _run(args: argparse.Namespace, settings: Settings, stop: threading.Event, st
         username=settings.mqtt_username,
         password=settings.mqtt_password,
     )
-    publisher_cls: Any = MqttPublisher if settings.mqtt_protocol == "5" else _Mqtt311Publisher
-    publisher = publisher_cls(address, client_id="restock-demo-sensors").start()
+    publisher = MqttPublisher(
+        address, client_id="restock-demo-sensors", protocol=settings.mqtt_protocol
+    ).start()
     stack.callback(publisher.stop)
     prefix = settings.mqtt_topic_prefix
 

@@ -52,12 +52,15 @@ class MqttPublisher:
     client_id: str = "restock-dispatch"
     username: str | None = None
     password: str | None = None
+    protocol: str = "5"  # or "3.1.1" (e.g. the demo's embedded broker)
     timeout_s: float = 10.0
     _client: mqtt.Client | None = None
 
     def __enter__(self) -> MqttPublisher:
         client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5
+            CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            protocol=mqtt.MQTTv5 if self.protocol == "5" else mqtt.MQTTv311,
         )
         if self.username is not None:
             client.username_pw_set(self.username, self.password)

@@ -60,7 +60,12 @@ class MqttPublisher:
     """Connects on `start()`, publishes with QoS 1, `stop()` waits for acks then leaves."""
 
     def __init__(
-        self, address: BrokerAddress, *, client_id: str = "restock-sim", window: int = 2000
+        self,
+        address: BrokerAddress,
+        *,
+        client_id: str = "restock-sim",
+        window: int = 2000,
+        protocol: str = "5",  # or "3.1.1" (e.g. the demo's embedded broker)
     ) -> None:
         self._address = address
         self._window = window
@@ -68,7 +73,9 @@ class MqttPublisher:
         self.published_messages = 0
         self.published_readings = 0
         self._client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=mqtt.MQTTv5 if protocol == "5" else mqtt.MQTTv311,
         )
         self._client.max_inflight_messages_set(min(window, 1000))
         self._client.max_queued_messages_set(0)
