@@ -29,8 +29,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Each benchmark prints its figures, the last line JSON; drop --quick for the full runs
+# quoted in the README.
 bench: $(STAMP)
-	$(BIN)/python bench/ingest.py --quick
+	for b in ingest simulate forecast closed_loop api; do $(BIN)/python bench/$$b.py --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
