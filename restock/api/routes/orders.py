@@ -14,13 +14,13 @@ from restock.api.routes import V1
 from restock.api.schemas.replenish import (
     BulkApprove,
     BulkResult,
-    Order,
     OrderEdit,
     OrderStatus,
     OrderSummary,
     Rejection,
 )
 from restock.replenish import approval
+from restock.replenish.approval import Order
 
 router = APIRouter(prefix=V1 + "/orders", tags=["orders"], responses=AUTH_RESPONSES)
 ACTION = {**NOT_FOUND, **CONFLICT}

@@ -10,8 +10,9 @@ from restock.api.deps import ClockDep, Conn, Reader
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import visits as q
 from restock.api.routes import V1
-from restock.api.schemas.replenish import Trigger, TriggerStatus
+from restock.api.schemas.replenish import TriggerStatus
 from restock.replenish import triggers_job
+from restock.replenish.triggers_job import Trigger
 
 router = APIRouter(prefix=V1 + "/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
 

@@ -1,13 +1,18 @@
-"""Orders, auto-approve rules, visit triggers and routes as the API shows them."""
+"""Request bodies and API-specific views for orders, rules, triggers and routes.
+
+Orders, rules, triggers and planned stops themselves are served as the domain's frozen
+dataclasses (`restock.replenish`); FastAPI builds their schemas, so no mirror is kept.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from restock.api.schemas.domain import Id, Strict
+from restock.replenish.routes import PlannedStop
 
 OrderStatus = Literal["draft", "approved", "rejected", "sent", "delivered"]
 TriggerStatus = Literal["open", "acknowledged", "completed", "cancelled"]
@@ -33,42 +38,6 @@ class OrderSummary(BaseModel):
     lines: int
     approved_by: str | None
     waiting_reasons: list[str]
-
-
-class OrderLine(FromAttributes):
-    stock_point_id: int
-    product_id: str
-    quantity: float
-    suggested_quantity: float
-    unit_cost: float
-    reason: str
-    reasoning: dict[str, Any]
-    delivered_quantity: float | None
-    reconciled: str | None
-
-
-class OrderEvent(FromAttributes):
-    at: datetime
-    actor: str
-    action: str
-    detail: dict[str, Any]
-
-
-class Order(FromAttributes):
-    id: int
-    customer_id: str
-    segment: str
-    rep_id: str | None
-    status: str
-    as_of: datetime
-    deliver_at: datetime
-    on_planned_visit: bool
-    value: float
-    approved_by: str | None
-    approved_at: datetime | None
-    waiting_reasons: list[str]
-    lines: list[OrderLine]
-    events: list[OrderEvent]
 
 
 class LineQuantity(Strict):
@@ -120,50 +89,6 @@ class RuleUpdate(RuleFields):
 
 class RuleCreate(RuleFields):
     name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S")]
-
-
-class Rule(FromAttributes):
-    id: int
-    name: str
-    segment: str | None
-    customer_id: str | None
-    product_id: str | None
-    max_value: float | None
-    max_deviation: float | None
-    max_interval_ratio: float | None
-    require_healthy_sensor: bool
-    min_battery: float
-    max_silence_hours: float
-    enabled: bool
-
-
-class Trigger(FromAttributes):
-    id: int
-    cause: str
-    rep_id: str | None
-    customer_id: str
-    stock_point_id: int | None
-    order_id: int | None
-    purpose: str
-    due_by: datetime
-    priority: int
-    detail: dict[str, Any]
-    status: str
-    created_at: datetime
-    sent_at: datetime | None
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    completed_at: datetime | None
-
-
-class PlannedStop(FromAttributes):
-    seq: int
-    customer_id: str
-    arrive_at: datetime
-    depart_at: datetime
-    required: bool
-    purposes: list[str]
-    trigger_ids: list[int]
 
 
 class Route(FromAttributes):
