@@ -13,7 +13,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from restock.core.clock import SystemClock
 from restock.core.local_broker import LocalBroker
 from restock.ingest.service import Ingester
-from tests.integration.test_ingest_end_to_end import ingest_settings
+from tests.support.ingest import ingest_settings
 from tests.support.world import Conn, add_sensor, count, publish_all, wait_for
 
 TS = datetime(2026, 11, 1, tzinfo=UTC)

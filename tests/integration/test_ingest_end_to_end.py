@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from restock.core.clock import SystemClock
-from restock.core.local_broker import LocalBroker, free_port
-from restock.core.settings import Settings
+from restock.core.local_broker import LocalBroker
 from restock.ingest.service import Ingester
 from tests.support.world import Conn, add_sensor, count, publish_all, publisher, wait_for
-
-
-def ingest_settings(database_url: str, broker: LocalBroker, **overrides: object) -> Settings:
-    """Settings for an ingester on the test's database and broker."""
-    values: dict[str, object] = {
-        "database_url": database_url,
-        "mqtt_url": broker.url,
-        "mqtt_client_id": f"ingest-{broker.port}",
-        "metrics_port": free_port(),
-        "ingest_batch_interval_s": 0.05,
-    }
-    return Settings(**(values | overrides))  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def ingester(database_url: str, broker: LocalBroker) -> Iterator[Ingester]:
-    running = Ingester(ingest_settings(database_url, broker), SystemClock())
-    running.start()
-    assert running.subscriber.connected.wait(10)
-    yield running
-    running.stop()
 
 
 def test_published_reading_lands_calibrated(

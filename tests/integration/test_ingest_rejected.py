@@ -3,17 +3,14 @@ messages can be replayed once their cause is fixed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from restock.core.clock import ManualClock, SystemClock
+from restock.core.clock import ManualClock
 from restock.core.local_broker import LocalBroker
 from restock.ingest.errors import Reason
 from restock.ingest.replay import replay
 from restock.ingest.service import Ingester, limits_from
-from tests.integration.test_ingest_end_to_end import ingest_settings
+from tests.support.ingest import ingest_settings
 from tests.support.world import Conn, add_sensor, count, publish_all, publisher, wait_for
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -43,15 +40,6 @@ BAD_MESSAGES: list[tuple[str, bytes, Reason]] = [
     ("restock/v1/sensors/no spaces allowed/level", b"{}", Reason.BAD_TOPIC),
     ("restock/v1/sensors/good/status", b"sleepy", Reason.BAD_STATUS),
 ]
-
-
-@pytest.fixture
-def ingester(database_url: str, broker: LocalBroker) -> Iterator[Ingester]:
-    running = Ingester(ingest_settings(database_url, broker), SystemClock())
-    running.start()
-    assert running.subscriber.connected.wait(10)
-    yield running
-    running.stop()
 
 
 def test_each_bad_input_is_kept_with_its_reason(

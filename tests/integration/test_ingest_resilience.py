@@ -19,7 +19,7 @@ from restock.core.db import database_name
 from restock.core.local_broker import LocalBroker, free_port
 from restock.ingest.service import Ingester
 from tests.conftest import ADMIN_URL
-from tests.integration.test_ingest_end_to_end import ingest_settings
+from tests.support.ingest import ingest_settings
 from tests.support.world import Conn, add_sensor, count, publish_all, publisher, wait_for
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
