@@ -27,7 +27,8 @@ class Backtest:
 
     `errors` has one row per origin (newest first) and one column per `HORIZONS`
     entry, NaN where the origin is too recent to see that far. `eps` is the additive
-    guard (about an hour of demand) that keeps quiet hours from dominating.
+    guard (about one step's demand when there is demand) that keeps quiet hours from
+    dominating.
     """
 
     model: str
@@ -42,17 +43,23 @@ class Backtest:
 
 
 def demand_scale(history: History) -> float:
-    """About one step of typical demand: the eps of the log ratios."""
-    y = history.consumption
-    ok = y[~np.isnan(y)]
-    return max(float(np.mean(np.abs(ok))) if len(ok) else 0.0, 1e-6)
+    """The size of a typical step with demand, the eps of the log ratios: the
+    demand-weighted mean of the steps' consumption (Σy²/Σy). For steady demand about
+    a step's mean; for intermittent demand about one purchase, not the hourly mean —
+    with the hourly mean, a window holding a single purchase looked like a
+    twentyfold error and a shelf with weeks of stock got a double-digit P(stockout
+    within a day)."""
+    y = np.abs(history.consumption[~np.isnan(history.consumption)])
+    total = float(np.sum(y))
+    return max(float(np.sum(y**2)) / total if total > 0 else 0.0, 1e-6)
 
 
-def origins(n: int, max_origins: int) -> list[int]:
-    """Backtest origins (indexes into the history), newest first."""
+def origins(n: int, max_origins: int, first: int = 0) -> list[int]:
+    """Backtest origins (indexes into the history), newest first, each with at least
+    MIN_TRAIN bins after `first` (the first observed bin) to learn from."""
     out: list[int] = []
     k = 1
-    while len(out) < max_origins and n - k * ORIGIN_SPACING >= MIN_TRAIN:
+    while len(out) < max_origins and n - k * ORIGIN_SPACING - first >= MIN_TRAIN:
         out.append(n - k * ORIGIN_SPACING)
         k += 1
     return out
@@ -63,7 +70,11 @@ def backtest(
 ) -> Backtest:
     """Rolling-origin log-ratio errors of `model` on `history` (see Backtest)."""
     eps = demand_scale(history)
-    at = np.asarray(origins(history.n, max_origins), dtype=np.int64)
+    # the history window is fixed; a young series is NaN before its first reading, and
+    # an origin with nothing to learn from would calibrate the errors on noise
+    observed = np.flatnonzero(~np.isnan(history.consumption))
+    first = int(observed[0]) if len(observed) else history.n
+    at = np.asarray(origins(history.n, max_origins, first), dtype=np.int64)
     if len(at) == 0:
         return Backtest(model=model, errors=np.zeros((0, len(HORIZONS))), eps=eps)
     reach = np.minimum(history.n - at, int(HORIZONS[-1]))  # how far each origin can see

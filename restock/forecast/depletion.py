@@ -2,13 +2,14 @@
 
 The expected cumulative consumption P(t) comes from the chosen model. The backtest
 gives, per horizon, log ratios of actual to forecast cumulative consumption; these
-are summarised as a Student-t location/scale per horizon (few origins → heavy tails)
-and interpolated over log-horizon. Then
+are summarised as a Student-t centred on 0 with a spread for each side per horizon
+(few origins → heavy tails), interpolated over log-horizon. Then
 
     P(stockout by t) = P(actual cumulative(t) ≥ level) = P(err(t) ≥ log((level+eps)/(P(t)+eps)))
 
-which is made non-decreasing in t. Quantiles of the stockout time are read off this
-CDF, so P10/P50/P90 and P(stockout before T) always agree with each other.
+which is made non-decreasing in t by capping each point with every later one.
+Quantiles of the stockout time are read off this CDF, so P10/P50/P90 and
+P(stockout before T) always agree with each other.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ MIN_SAMPLES = 3
 DEFAULT_SD = 0.35  # log-ratio spread used before a series has any backtest
 SD_FLOOR = 0.03
 SD_INFLATE = 1.4  # origins a day apart overlap: their spread understates the error
+SIDE_PRIOR = 8.0  # each side's spread leans on the two-sided one with this many origins' weight
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -64,30 +66,42 @@ class Depletion:
 
 
 def error_model(errors: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Per-HORIZONS location, scale and degrees of freedom from backtest log ratios.
+    """Per-HORIZONS upper spread, lower spread and degrees of freedom from backtest log
+    ratios (actual over forecast cumulative consumption).
 
-    The location stays 0: the median cumulative demand is taken to be the forecast.
+    The centre stays 0: the median cumulative demand is taken to be the forecast.
     Shifting it by the mean backtest bias made stockout times worse on benchmark data
     (lumpy demand: most windows under the mean, a few far over it).
+
+    Each side gets its own spread, because each answers a different question: how much
+    faster than forecast the stock can go (the upper side: early stockouts, what
+    replenishment's risk is about) and how much slower. A side's spread is the RMS of
+    its own errors (as if mirrored), shrunk towards the two-sided RMS with the weight
+    of SIDE_PRIOR origins: a series whose backtests all consumed less than forecast
+    keeps some upper tail, but no longer gets the spread of its misses below. (One
+    spread for both sides gave a shelf with a month of stock P(out within 4 days)
+    above 5%, and restock reordered it every few days.)
 
     Horizons with fewer than MIN_SAMPLES errors borrow from the nearest shorter horizon
     that has them (or a default spread when none has).
     """
     k = len(HORIZONS)
-    loc, scale, dof = np.zeros(k), np.full(k, DEFAULT_SD), np.full(k, 2.0)
+    upper, lower, dof = np.full(k, DEFAULT_SD), np.full(k, DEFAULT_SD), np.full(k, 2.0)
     have = False
     for j in range(k):
         col = errors[:, j] if errors.size else np.zeros(0)
         col = col[~np.isnan(col)]
         if len(col) >= MIN_SAMPLES:
             n = len(col)
-            sd = float(np.sqrt(np.mean(col**2))) * np.sqrt(1.0 + 1.0 / n)  # spread around 0
-            scale[j] = max(sd * SD_INFLATE, SD_FLOOR)
+            both = float(np.mean(col**2))
+            for spread, side in ((upper, col[col > 0]), (lower, col[col < 0])):
+                var = (2.0 * float(np.sum(side**2)) + SIDE_PRIOR * both) / (n + SIDE_PRIOR)
+                spread[j] = max(np.sqrt(var * (1.0 + 1.0 / n)) * SD_INFLATE, SD_FLOOR)
             dof[j] = n - 1.0
             have = True
         elif have:
-            loc[j], scale[j], dof[j] = loc[j - 1], scale[j - 1], dof[j - 1]
-    return loc, scale, dof
+            upper[j], lower[j], dof[j] = upper[j - 1], lower[j - 1], dof[j - 1]
+    return upper, lower, dof
 
 
 def depletion(
@@ -100,11 +114,17 @@ def depletion(
     """
     if level <= 0:
         return Depletion(cdf=np.ones(len(cum_forecast) + 1))
-    loc, scale, dof = error_model(errors)
+    upper, lower, dof = error_model(errors)
     t = np.arange(1, len(cum_forecast) + 1, dtype=np.float64)
     x, lh = np.log(t), np.log(HORIZONS.astype(np.float64))
-    loc_t, scale_t, dof_t = np.interp(x, lh, loc), np.interp(x, lh, scale), np.interp(x, lh, dof)
-    z = (np.log((level + eps) / (np.maximum(cum_forecast, 0.0) + eps)) - loc_t) / scale_t
+    dof_t = np.interp(x, lh, dof)
+    # the log ratio at which the stock is gone by t: above 0 the upper side decides
+    d = np.log((level + eps) / (np.maximum(cum_forecast, 0.0) + eps))
+    z = d / np.where(d >= 0, np.interp(x, lh, upper), np.interp(x, lh, lower))
     cdf = 1.0 - stdtr(dof_t, z)
     cdf = np.concatenate(([0.0], np.clip(cdf, 0.0, 1.0)))
-    return Depletion(cdf=np.maximum.accumulate(cdf))
+    # Consumption only accumulates, so P(out by t) ≤ P(out by any later t'): each point
+    # is capped by every later one. (Raising later points to earlier ones instead let
+    # the noisy log ratios of the first hours — an intermittent shelf's first sale is a
+    # huge ratio to an hour's mean — lift the whole curve.)
+    return Depletion(cdf=np.minimum.accumulate(cdf[::-1])[::-1])

@@ -72,3 +72,23 @@ def test_probability_of_stockout_never_falls_as_time_passes(
     probs = [dist.p_before(h) for h in sorted(hours)]
     assert all(0.0 <= p <= 1.0 for p in probs)
     assert probs == sorted(probs)
+
+
+def test_misses_below_forecast_do_not_widen_the_early_side() -> None:
+    # every backtest consumed less than forecast: stock with 30 days of cover at the
+    # forecast rate must not look likely to run out within four days
+    under = -np.abs(errors(1.2))
+    cum = np.cumsum(np.full(672, 1.0))
+    both = depletion(720.0, cum, np.concatenate((under, -under)), eps=1.0)
+    below = depletion(720.0, cum, under, eps=1.0)
+    assert below.p_before(96.0) < 0.01 < both.p_before(96.0)
+    assert below.quantile(0.9) is None or below.quantile(0.9) > both.quantile(0.9)  # type: ignore[operator]
+
+
+def test_a_wild_first_hour_does_not_lift_the_whole_curve() -> None:
+    # short-horizon log ratios of intermittent demand are huge; later ones are calm
+    errs = errors(0.1)
+    errs[:, HORIZONS <= 12] = errors(4.0)[:, HORIZONS <= 12]
+    cum = np.cumsum(np.full(672, 1.0))
+    dist = depletion(300.0, cum, errs, eps=1.0)
+    assert dist.p_before(96.0) < 0.001

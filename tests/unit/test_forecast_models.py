@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from restock.forecast.backtest import backtest, demand_scale
 from restock.forecast.errors import UnknownModelError
 from restock.forecast.models import MODELS, History, get_model, run_model
 from restock.forecast.selection import SelectionConfig, select_model
@@ -116,3 +119,19 @@ def test_prophet_runs_when_asked_and_learns_the_week() -> None:
     used, forecast = run_model("prophet", history, 168)
     assert used == "prophet"
     assert abs(forecast.sum() - pattern.sum()) / pattern.sum() < 0.3
+
+
+def test_a_young_series_is_backtested_only_from_origins_with_history_before_them() -> None:
+    history, _ = weekly_history()
+    young = np.full(history.n, np.nan)
+    young[-10 * 24 :] = history.consumption[-10 * 24 :]  # sensor installed 10 days ago
+    bt = backtest("ew_profile", replace(history, consumption=young), max_origins=14)
+    assert len(bt.errors) == 3  # origins 1–3 days back have ≥ 7 days before them
+    assert len(backtest("ew_profile", history, max_origins=14).errors) == 14
+
+
+def test_the_log_ratio_guard_is_one_purchase_for_intermittent_demand() -> None:
+    y = np.zeros(24 * 28)
+    y[::40] = 12.0  # a box of 12 now and then
+    history = History(consumption=y, hour_of_week=np.arange(y.size) % 168, end=y.size * 3600)
+    assert demand_scale(history) == pytest.approx(12.0)
