@@ -83,8 +83,10 @@ def p_stockout(point: PointState, when: datetime) -> float:
     arrival = point.on_order_arrival
     if point.on_order <= 0 or point.rate_per_hour <= 0 or arrival is None or when <= arrival:
         return curve.p_stockout_before(when)
-    shifted = when - timedelta(hours=point.on_order / point.rate_per_hour)
-    return max(curve.p_stockout_before(arrival), curve.p_stockout_before(max(shifted, arrival)))
+    pushed_h = point.on_order / point.rate_per_hour  # may be huge for a slow product
+    after_h = (when - arrival).total_seconds() / 3600.0
+    shifted = arrival if pushed_h >= after_h else when - timedelta(hours=pushed_h)
+    return max(curve.p_stockout_before(arrival), curve.p_stockout_before(shifted))
 
 
 def reorder_due(point: PointState, *, as_of: datetime, risk: float, review_hours: float) -> bool:

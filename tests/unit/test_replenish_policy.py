@@ -67,6 +67,13 @@ def test_an_order_on_its_way_counts_and_a_too_small_one_is_topped_up() -> None:
     assert reorder_due(too_small, as_of=AS_OF, risk=0.01, review_hours=24)
 
 
+def test_an_order_on_its_way_for_a_product_barely_moving_covers_the_whole_window() -> None:
+    # 36 units at 1e-9/h would push the stockout back beyond any date: no overflow
+    arriving = AS_OF + timedelta(hours=20)
+    slow = point(out_in=(30, 70), rate_per_hour=1e-9, on_order=36, on_order_arrival=arriving)
+    assert not reorder_due(slow, as_of=AS_OF, risk=0.01, review_hours=24)
+
+
 def test_order_up_to_capacity_rounded_to_packs_and_capped() -> None:
     # 30 now, 0.5/h for 24 h → 18 expected; 42 needed → 4 packs = 48 > 42 free → 3 packs
     qty = order_quantity(point(out_in=(0, 1)), as_of=AS_OF, deliver_at=AS_OF + timedelta(hours=24))
