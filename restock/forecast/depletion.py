@@ -19,13 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import stdtr
 
-from restock.forecast.backtest import HORIZONS
+from restock.forecast.backtest import HORIZONS, ORIGIN_SPACING
 from restock.forecast.timegrid import FloatArray
 
 MIN_SAMPLES = 3
 DEFAULT_SD = 0.35  # log-ratio spread used before a series has any backtest
 SD_FLOOR = 0.03
-SD_INFLATE = 1.4  # origins a day apart overlap: their spread understates the error
+SD_INFLATE = 1.4  # at the longest horizon: overlapping windows understate the error
 SIDE_PRIOR = 8.0  # each side's spread leans on the two-sided one with this many origins' weight
 
 
@@ -80,12 +80,18 @@ def error_model(errors: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]
     of SIDE_PRIOR origins: a series whose backtests all consumed less than forecast
     keeps some upper tail, but no longer gets the spread of its misses below. (One
     spread for both sides gave a shelf with a month of stock P(out within 4 days)
-    above 5%, and restock reordered it every few days.)
+    above 5%, and restock reordered it every few days.) The spreads are widened for
+    the overlap of the backtest windows: not at all up to a day (the origins' spacing),
+    rising to SD_INFLATE at the longest horizon; a flat ×1.4 made the early tail, the
+    one a 1% reorder risk reads, several times too heavy.
 
     Horizons with fewer than MIN_SAMPLES errors borrow from the nearest shorter horizon
     that has them (or a default spread when none has).
     """
     k = len(HORIZONS)
+    # windows of origins a day apart overlap beyond a day, more the longer they are
+    spacing, longest = float(ORIGIN_SPACING), float(HORIZONS[-1])
+    inflate = np.interp(np.log(HORIZONS), np.log([spacing, longest]), [1.0, SD_INFLATE])
     upper, lower, dof = np.full(k, DEFAULT_SD), np.full(k, DEFAULT_SD), np.full(k, 2.0)
     have = False
     for j in range(k):
@@ -96,7 +102,7 @@ def error_model(errors: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]
             both = float(np.mean(col**2))
             for spread, side in ((upper, col[col > 0]), (lower, col[col < 0])):
                 var = (2.0 * float(np.sum(side**2)) + SIDE_PRIOR * both) / (n + SIDE_PRIOR)
-                spread[j] = max(np.sqrt(var * (1.0 + 1.0 / n)) * SD_INFLATE, SD_FLOOR)
+                spread[j] = max(np.sqrt(var * (1.0 + 1.0 / n)) * inflate[j], SD_FLOOR)
             dof[j] = n - 1.0
             have = True
         elif have:
