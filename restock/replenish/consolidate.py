@@ -100,9 +100,10 @@ def plan_customer(
     """The order one customer needs at `as_of`, or None.
 
     A line is due when P(stockout before its next possible delivery) exceeds the risk
-    its service level allows. Due lines are delivered together once the slowest can
-    arrive — on the planned visit instead if that is no later than needed. Lines that
-    would fall due within `consolidate_hours` of that delivery ride along. With no due
+    its service level allows and it has room for at least a pack. Due lines are
+    delivered together once the slowest can arrive — on the planned visit instead if
+    that is no later than needed. Lines that would fall due within `consolidate_hours`
+    of that delivery ride along. With no due
     line, lines that would fall due within `pull_forward_hours` after a planned visit
     are delivered on it. With neither, a slow line (long lead time) that would fall due
     soon after the customer's next predicted trip, and that an order at the next review
@@ -117,10 +118,12 @@ def plan_customer(
         for p in open_points
     }
     review = config.review_hours
+    # a due line with no room for a pack cannot be helped by a trip: it calls none
     due = [
         p
         for p in open_points
         if reorder_due(p, as_of=as_of, risk=risk[p.stock_point_id], review_hours=review)
+        and order_quantity(p, as_of=as_of, deliver_at=p.earliest_delivery(as_of)).quantity > 0
     ]
     due_ids = {p.stock_point_id for p in due}
     visit = customer.next_visit

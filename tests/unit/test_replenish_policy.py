@@ -135,6 +135,17 @@ def test_due_lines_of_one_customer_are_consolidated_into_one_order() -> None:
     assert why["level"] == 30.0 and "pack" in why["rounding"]
 
 
+def test_a_due_line_with_no_room_for_a_pack_calls_no_trip_for_the_others() -> None:
+    # line 1 is at risk but 55 of 60 are on the shelf: a pack of 12 does not fit
+    plan = plan_customer(
+        CustomerState(customer_id="c1", segment="A"),
+        [point(1, out_in=(30, 60), level=55, rate_per_hour=0.05), point(2, out_in=(100, 140))],
+        as_of=AS_OF,
+        config=ReplenishConfig(),
+    )
+    assert plan is None
+
+
 def test_segment_sets_the_risk_allowed() -> None:
     # P(stockout in 48 h) = 0.02: above A's 1 % risk, below C's 5 %
     curve = (47.0, 97.0)
