@@ -19,7 +19,7 @@ SELECT c.id, c.lat, c.lon, c.segment, c.opening_hours, c.service_minutes, c.visi
        coalesce(array_agg(DISTINCT t.purpose) FILTER (WHERE t.id IS NOT NULL), '{}'),
        bool_or(t.due_by < %(soon)s),
        (SELECT count(*) FROM planned_visits v WHERE v.customer_id = c.id
-          AND v.status = 'planned' AND v.planned_at >= %(day_start)s
+          AND v.purpose = 'delivery' AND v.status = 'planned' AND v.planned_at >= %(day_start)s
           AND v.planned_at < %(day_end)s),
        (SELECT max(v.planned_at) FROM planned_visits v WHERE v.customer_id = c.id
           AND v.status = 'done')
@@ -116,7 +116,9 @@ def build_route(
     travel: TravelTimes | None = None,
     max_runtime_s: float = 1.0,
 ) -> RoutePlan:
-    """Plan the rep's route for `day` and store it (replacing an earlier plan)."""
+    """Plan the rep's route for `day` and store it (replacing an earlier plan). The
+    cadence visits it makes are recorded as planned visits, so that replenishment can
+    put lines due soon after on them."""
     rep_day, stops, closed = gather_stops(conn, rep_id, day)
     plan = plan_route(rep_day, stops, travel=travel, max_runtime_s=max_runtime_s)
     plan = replace(plan, skipped_required=plan.skipped_required + tuple(closed))
@@ -151,6 +153,22 @@ def build_route(
                         list(s.trigger_ids),
                     )
                     for s in plan.stops
+                ],
+            )
+        begin = datetime.combine(day, time(0), rep_day.start.tzinfo)
+        conn.execute(
+            "DELETE FROM planned_visits WHERE rep_id = %s AND purpose = 'cadence'"
+            " AND status = 'planned' AND planned_at >= %s AND planned_at < %s",
+            (rep_id, begin, begin + timedelta(days=1)),
+        )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose)"
+                " VALUES (%s, %s, %s, 'cadence')",
+                [
+                    (rep_id, s.customer_id, s.arrive_at)
+                    for s in plan.stops
+                    if "cadence" in s.purposes and "delivery" not in s.purposes
                 ],
             )
     return plan

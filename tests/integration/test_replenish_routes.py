@@ -10,6 +10,7 @@ import pytest
 
 from restock.replenish.errors import RepNotFound, RouteNotFound
 from restock.replenish.job import run_replenish_job
+from restock.replenish.queries import next_visits
 from restock.replenish.route_store import build_route, get_route
 from tests.integration.test_replenish_job import AS_OF, add_forecast, setup_world
 
@@ -34,6 +35,24 @@ def test_route_visits_the_customer_with_a_delivery_and_is_stored(db: Conn) -> No
     again = build_route(db, "r1", day, as_of=AS_OF + timedelta(hours=1), max_runtime_s=0.2)
     assert len(again.stops) == 1
     assert db.execute("SELECT count(*) FROM routes").fetchone() == (1,)
+
+
+def test_a_cadence_visit_on_the_route_is_a_planned_visit_replenishment_can_use(
+    db: Conn,
+) -> None:
+    setup_world(db)  # an A customer never visited: its weekly visit is due
+    day = date(2026, 9, 8)
+    plan = build_route(db, "r1", day, as_of=AS_OF, max_runtime_s=0.2)
+    assert [(s.customer_id, s.purposes) for s in plan.stops] == [("c1", ("cadence",))]
+    visit = next_visits(db, AS_OF)
+    assert visit == {"c1": plan.stops[0].arrive_at}
+    build_route(db, "r1", day, as_of=AS_OF + timedelta(hours=1), max_runtime_s=0.2)
+    assert db.execute("SELECT count(*), min(purpose) FROM planned_visits").fetchone() == (
+        1,
+        "cadence",
+    )
+    again = build_route(db, "r1", day, as_of=AS_OF + timedelta(hours=2), max_runtime_s=0.2)
+    assert not again.stops[0].required  # its own planned visit is not a delivery
 
 
 def test_unknown_rep_or_route_is_a_named_error(db: Conn) -> None:
