@@ -73,3 +73,15 @@ def test_the_latest_forecast_says_when_the_shelf_runs_out(api: Api) -> None:
     ).json()
     assert latest["level"] == 52.0
     assert latest["stockout_p50"] == (NOW + timedelta(hours=52)).isoformat().replace("+00:00", "Z")
+
+
+def test_patching_a_rule_clears_a_limit_with_null_but_never_its_name(api: Api) -> None:
+    staff = api.headers("planner")
+    cleared = api.client.patch("/v1/auto-approve-rules/1", json={"max_value": None}, headers=staff)
+    assert cleared.status_code == 200 and cleared.json()["max_value"] is None
+    nameless = api.client.patch(
+        "/v1/auto-approve-rules/1", json={"name": None, "min_battery": None}, headers=staff
+    )
+    assert nameless.status_code == 422
+    assert "name, min_battery cannot be null" in str(nameless.json()["error"]["details"])
+    assert api.client.get("/v1/auto-approve-rules/1", headers=staff).json()["name"] == "default"

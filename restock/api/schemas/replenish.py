@@ -7,9 +7,9 @@ dataclasses (`restock.replenish`); FastAPI builds their schemas, so no mirror is
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from restock.api.schemas.domain import Id, Strict
 from restock.replenish.routes import PlannedStop
@@ -83,8 +83,21 @@ class RuleFields(Strict):
     enabled: bool | None = None
 
 
+# A rule's scope and limits are cleared with null; these always hold a value.
+NOT_NULL_RULE_FIELDS = ("name", "require_healthy_sensor", "min_battery", "max_silence_hours",
+                        "enabled")  # fmt: skip
+
+
 class RuleUpdate(RuleFields):
     name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S")] | None = None
+
+    @model_validator(mode="after")
+    def _no_null_where_a_rule_needs_a_value(self) -> Self:
+        nulls = [f for f in NOT_NULL_RULE_FIELDS if f in self.model_fields_set
+                 and getattr(self, f) is None]  # fmt: skip
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null (leave it out to keep it)")
+        return self
 
 
 class RuleCreate(RuleFields):
