@@ -5,7 +5,7 @@ customers, 10,000 stock points with one sensor each, 60 days of hourly readings,
 draft order per customer and open visit triggers; starts `restock serve` in its own
 process; then a load generator in a separate process drives, one after another:
   - baseline: GET /health (no database: the HTTP stack's floor on this machine),
-  - rep_triggers: GET /v1/triggers as a rep (their open triggers, most urgent first),
+  - rep_triggers: GET /v1/triggers as a rep (first page of 100 of their open triggers),
   - order_queue: GET /v1/orders?status=draft as a planner (first page of 100),
   - readings_chart: GET /v1/stock-points/{random}/readings, a 7-day chart,
 each paced at --rate requests/s with at most --concurrency in flight, for --seconds.

@@ -1,8 +1,9 @@
 """The FastAPI application factory: `create_app(settings)`.
 
-The database pool is created closed and opened in the lifespan, so importing this
-module or building the app touches nothing. Everything but health, readiness and
-metrics lives under `/v1` and needs a bearer token.
+The database pools (asyncio connections for the API's own queries, blocking ones for
+replenishment's code; see restock.api.deps) are created closed and opened in the
+lifespan, so importing this module or building the app touches nothing. Everything but
+health, readiness and metrics lives under `/v1` and needs a bearer token.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from restock.api.routes import (
     triggers,
 )
 from restock.core.clock import Clock, SystemClock
-from restock.core.db import make_pool
+from restock.core.db import make_async_pool, make_pool
 from restock.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,16 +54,28 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = make_pool(
-            settings.database_url, min_size=settings.api_pool_min, max_size=settings.api_pool_max
+        pool = make_async_pool(
+            settings.database_url,
+            min_size=settings.api_pool_min,
+            max_size=settings.api_pool_max,
+            autocommit=True,
         )
-        pool.open(wait=False)
+        blocking_pool = make_pool(
+            settings.database_url,
+            min_size=1,
+            max_size=settings.api_blocking_pool_max,
+            autocommit=True,
+        )
+        await pool.open(wait=False)
+        blocking_pool.open(wait=False)
         app.state.pool = pool
-        log.info("API database pool opened for %s", settings.database_url)
+        app.state.blocking_pool = blocking_pool
+        log.info("API database pools opened for %s", settings.database_url)
         try:
             yield
         finally:
-            pool.close()
+            await pool.close()
+            blocking_pool.close()
 
     app = FastAPI(
         title="restock",

@@ -4,6 +4,9 @@ A token is `rst_` followed by 32 random bytes (URL-safe base64); only its SHA-25
 is stored. Roles: admin (everything), planner (all customers, approves orders), rep
 (only their own customers, triggers and routes), device (publishes over MQTT; through
 the API it may only ask who it is).
+
+Issuing, listing and revoking tokens here is blocking code shared with the CLI; the
+API's per-request lookup is `restock.api.queries.tokens.principal_for`.
 """
 
 from __future__ import annotations
@@ -89,19 +92,6 @@ def create_token(
     ).fetchone()
     assert row is not None
     return IssuedToken(id=int(row[0]), token=token, role=role, rep_id=rep_id, name=name)
-
-
-def principal_for(conn: Conn, token: str) -> Principal | None:
-    """The principal a presented token stands for; None if unknown or revoked."""
-    if not token.startswith(TOKEN_PREFIX):
-        return None
-    row = conn.execute(
-        "SELECT id, role, rep_id FROM api_tokens WHERE token_hash = %s AND revoked_at IS NULL",
-        (hash_token(token),),
-    ).fetchone()
-    if row is None:
-        return None
-    return Principal(token_id=int(row[0]), role=Role(row[1]), rep_id=row[2])
 
 
 def list_tokens(conn: Conn) -> list[dict[str, Any]]:

@@ -1,23 +1,31 @@
 """Dependencies shared by the routes, as `Annotated` aliases.
 
-`Conn` is one pooled autocommit connection per request. `Caller` is any valid token;
-`Reader`, `Staff` and `AdminOnly` narrow it by role: a missing or unknown token is
-401, a known token whose role may not do this is 403.
+The API runs on asyncio. `Conn` is one pooled autocommit `AsyncConnection` per request:
+routes whose SQL lives in `restock.api.queries` are `async def` and never leave the
+event loop. Replenishment (orders, rules, triggers, routes) and token administration are
+blocking code shared with the scheduler and the CLI: routes calling them are plain `def`
+(FastAPI runs them in its threadpool) and take a `BlockingConn` from a second, small pool.
+
+`Caller` is any valid token; `Reader`, `Staff` and `AdminOnly` narrow it by role: a
+missing or unknown token is 401, a known token whose role may not do this is 403. The
+token is looked up on every request (on the request's `Conn`), so a revoked token stops
+working at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import psycopg
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-from restock.api.auth import Principal, Role, principal_for
+from restock.api.auth import Principal, Role
 from restock.api.errors import Forbidden, Unauthorized
+from restock.api.queries.tokens import principal_for
 from restock.core.clock import Clock
 from restock.core.settings import Settings
 
@@ -34,35 +42,35 @@ async def get_clock(request: Request) -> Clock:
     return clock
 
 
-async def get_pool(request: Request) -> ConnectionPool:
-    pool: ConnectionPool = request.app.state.pool
-    return pool
+async def get_conn(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    """A pooled autocommit connection: reads cost no BEGIN/COMMIT round trips and
+    single-statement writes commit as they run."""
+    pool: AsyncConnectionPool = request.app.state.pool
+    async with pool.connection() as conn:
+        yield conn
 
 
-def get_conn(
-    pool: Annotated[ConnectionPool, Depends(get_pool)],
-) -> Iterator[psycopg.Connection[Any]]:
-    """A pooled connection in autocommit mode: reads cost no BEGIN/COMMIT round trips,
-    single-statement writes commit as they run, and multi-statement changes
-    (replenishment's approvals, triggers) open their own `conn.transaction()`."""
+def get_blocking_conn(request: Request) -> Iterator[psycopg.Connection[Any]]:
+    """A pooled autocommit blocking connection, for replenishment's code: its
+    multi-statement changes open their own `conn.transaction()`."""
+    pool: ConnectionPool = request.app.state.blocking_pool
     with pool.connection() as conn:
-        if not conn.autocommit:
-            conn.autocommit = True
         yield conn
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
-Conn = Annotated[psycopg.Connection[Any], Depends(get_conn)]
+Conn = Annotated[psycopg.AsyncConnection[Any], Depends(get_conn)]
+BlockingConn = Annotated[psycopg.Connection[Any], Depends(get_blocking_conn)]
 
 
-def current_principal(
+async def current_principal(
     conn: Conn,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("a bearer token is required (Authorization: Bearer rst_...)")
-    principal = principal_for(conn, credentials.credentials)
+    principal = await principal_for(conn, credentials.credentials)
     if principal is None:
         raise Unauthorized("the token is unknown or revoked")
     return principal

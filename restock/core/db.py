@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 
 def connect(
@@ -17,9 +17,38 @@ def connect(
     return psycopg.connect(database_url, autocommit=autocommit)
 
 
-def make_pool(database_url: str, *, min_size: int = 1, max_size: int = 4) -> ConnectionPool:
+def make_pool(
+    database_url: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 4,
+    autocommit: bool = False,
+) -> ConnectionPool:
     """A pool for `database_url`, created closed: open it in the owner's lifespan."""
-    return ConnectionPool(database_url, min_size=min_size, max_size=max_size, open=False)
+    return ConnectionPool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs={"autocommit": autocommit},
+        open=False,
+    )
+
+
+def make_async_pool(
+    database_url: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 4,
+    autocommit: bool = False,
+) -> AsyncConnectionPool:
+    """As make_pool, of asyncio connections: open it (awaited) in the owner's lifespan."""
+    return AsyncConnectionPool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs={"autocommit": autocommit},
+        open=False,
+    )
 
 
 def database_name(database_url: str) -> str:

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     api_pool_min: int = Field(default=2, ge=1, description="API database pool, minimum size.")
     api_pool_max: int = Field(default=10, ge=1, description="API database pool, maximum size.")
     api_page_max: int = Field(default=1000, ge=1, description="Largest page a list returns.")
+    api_blocking_pool_max: int = Field(
+        default=4,
+        ge=1,
+        description="API pool for routes running replenishment's blocking code, maximum size.",
+    )
 
     schedule_forecast_s: float = Field(default=3600.0, gt=0, description="Forecast interval.")
     schedule_replenish_s: float = Field(

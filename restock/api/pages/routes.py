@@ -9,20 +9,22 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Cookie, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from restock.api.auth import Principal, Role, principal_for
-from restock.api.deps import ClockDep, Conn
+from restock.api import scoped
+from restock.api.auth import Principal, Role
+from restock.api.deps import BlockingConn, ClockDep, Conn
 from restock.api.errors import Forbidden, NotFound, Unauthorized
 from restock.api.pages.html import button, cell, page, table
 from restock.api.queries import orders as q
-from restock.api.queries import visits
+from restock.api.queries import triggers as tq
+from restock.api.queries.tokens import principal_for
 from restock.replenish import approval
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 COOKIE = "restock_token"
 
 
-def signed_in(conn: Conn, restock_token: Annotated[str | None, Cookie()] = None) -> Principal:
-    principal = principal_for(conn, restock_token) if restock_token else None
+async def signed_in(conn: Conn, restock_token: Annotated[str | None, Cookie()] = None) -> Principal:
+    principal = await principal_for(conn, restock_token) if restock_token else None
     if principal is None:
         raise Unauthorized("sign in at /ui with an API token")
     if principal.role is Role.device:
@@ -43,7 +45,7 @@ Fields = Annotated[dict[str, str], Depends(form_fields)]
 
 
 @router.get("", response_class=HTMLResponse)
-def sign_in_form() -> str:
+async def sign_in_form() -> str:
     form = (
         "<form method='post' action='/ui/login'><label>API token "
         "<input name='token' size='50' autocomplete='off'></label> <button>Sign in</button>"
@@ -54,9 +56,9 @@ def sign_in_form() -> str:
 
 
 @router.post("/login")
-def sign_in(conn: Conn, fields: Fields) -> RedirectResponse:
+async def sign_in(conn: Conn, fields: Fields) -> RedirectResponse:
     token = fields.get("token", "")
-    principal = principal_for(conn, token.strip())
+    principal = await principal_for(conn, token.strip())
     if principal is None:
         raise Unauthorized("the token is unknown or revoked")
     target = "/ui/triggers" if principal.role is Role.rep else "/ui/orders"
@@ -66,16 +68,16 @@ def sign_in(conn: Conn, fields: Fields) -> RedirectResponse:
 
 
 @router.post("/logout")
-def sign_out() -> RedirectResponse:
+async def sign_out() -> RedirectResponse:
     response = RedirectResponse("/ui", status_code=303)
     response.delete_cookie(COOKIE)
     return response
 
 
 @router.get("/orders", response_class=HTMLResponse)
-def order_queue(conn: Conn, user: User) -> str:
-    rows = q.order_queue(conn, status="draft", customer=None, rep=user.scope_rep, limit=200,
-                         offset=0)  # fmt: skip
+async def order_queue(conn: Conn, user: User) -> str:
+    rows = await q.order_queue(conn, status="draft", customer=None, rep=user.scope_rep,
+                               limit=200, offset=0)  # fmt: skip
     staff = user.role in (Role.admin, Role.planner)
 
     def actions(order_id: int) -> str:
@@ -110,7 +112,7 @@ def order_queue(conn: Conn, user: User) -> str:
 
 
 @router.post("/orders/{order_id}/approve")
-def approve(conn: Conn, user: User, clock: ClockDep, order_id: int) -> RedirectResponse:
+def approve(conn: BlockingConn, user: User, clock: ClockDep, order_id: int) -> RedirectResponse:
     if user.role not in (Role.admin, Role.planner):
         raise Forbidden("only planners approve orders")
     approval.approve_order(conn, order_id, actor=user.actor, at=clock.now())
@@ -119,7 +121,7 @@ def approve(conn: Conn, user: User, clock: ClockDep, order_id: int) -> RedirectR
 
 @router.post("/orders/{order_id}/reject")
 def reject(
-    conn: Conn,
+    conn: BlockingConn,
     user: User,
     clock: ClockDep,
     order_id: int,
@@ -133,9 +135,9 @@ def reject(
 
 
 @router.get("/triggers", response_class=HTMLResponse)
-def triggers(conn: Conn, user: User) -> str:
-    found = visits.triggers_in_scope(conn, rep=user.scope_rep, rep_filter=None,
-                                statuses=("open", "acknowledged"))  # fmt: skip
+async def triggers(conn: Conn, user: User) -> str:
+    found = await tq.list_triggers(conn, rep=user.scope_rep, statuses=("open", "acknowledged"),
+                                   limit=200, offset=0)  # fmt: skip
 
     def actions(trigger_id: int, status: str) -> str:
         ack = button(f"/ui/triggers/{trigger_id}/acknowledge", "Seen") if status == "open" else ""
@@ -145,13 +147,13 @@ def triggers(conn: Conn, user: User) -> str:
         ["Due by", "Customer", "Purpose", "Priority", "Rep", "Status", ""],
         (
             [
-                cell(f"{t.due_by:%Y-%m-%d %H:%M}"),
-                cell(t.customer_id),
-                cell(t.purpose),
-                cell(t.priority),
-                cell(t.rep_id),
-                cell(t.status),
-                actions(t.id, t.status),
+                cell(f"{t['due_by']:%Y-%m-%d %H:%M}"),
+                cell(t["customer_id"]),
+                cell(t["purpose"]),
+                cell(t["priority"]),
+                cell(t["rep_id"]),
+                cell(t["status"]),
+                actions(int(t["id"]), t["status"]),
             ]
             for t in found
         ),
@@ -162,9 +164,9 @@ def triggers(conn: Conn, user: User) -> str:
 
 @router.post("/triggers/{trigger_id}/{action}")
 def work_trigger(
-    conn: Conn, user: User, clock: ClockDep, trigger_id: int, action: str
+    conn: BlockingConn, user: User, clock: ClockDep, trigger_id: int, action: str
 ) -> RedirectResponse:
-    moves = {"acknowledge": visits.acknowledge, "complete": visits.complete}
+    moves = {"acknowledge": scoped.acknowledge, "complete": scoped.complete}
     if action not in moves:
         raise NotFound(f"no action {action!r}")
     moves[action](conn, trigger_id, rep=user.scope_rep, actor=user.actor, at=clock.now())

@@ -27,30 +27,32 @@ WHERE id = %(id)s AND (%(rep)s::text IS NULL OR rep_id = %(rep)s)
 """
 
 
-def list_customers(
+async def list_customers(
     conn: Conn, *, rep: str | None, segment: str | None, limit: int, offset: int
 ) -> list[Row]:
-    return all_rows(conn, LIST, {"rep": rep, "segment": segment, "limit": limit, "offset": offset})
+    return await all_rows(
+        conn, LIST, {"rep": rep, "segment": segment, "limit": limit, "offset": offset}
+    )
 
 
-def get_customer(conn: Conn, customer_id: str, *, rep: str | None) -> Row:
+async def get_customer(conn: Conn, customer_id: str, *, rep: str | None) -> Row:
     """Raises NotFound if there is no such customer or it is not `rep`'s."""
-    return one_row(
+    return await one_row(
         conn, GET, {"id": customer_id, "rep": rep}, f"customer {customer_id!r} not found"
     )
 
 
-def create_customer(conn: Conn, values: dict[str, Any]) -> Row:
+async def create_customer(conn: Conn, values: dict[str, Any]) -> Row:
     cols = ["id", *[c for c in EDITABLE if c in values]]
     query = (
         f"INSERT INTO customers ({', '.join(cols)}) VALUES"
         f" ({', '.join(f'%({c})s' for c in cols)}) RETURNING {COLUMNS}"
     )
-    return one_row(conn, query, values, "customer not created")
+    return await one_row(conn, query, values, "customer not created")
 
 
-def update_customer(conn: Conn, customer_id: str, changes: dict[str, Any]) -> Row:
-    return update_by_id(
+async def update_customer(conn: Conn, customer_id: str, changes: dict[str, Any]) -> Row:
+    return await update_by_id(
         conn, "customers", customer_id, changes, EDITABLE, COLUMNS,
         f"customer {customer_id!r} not found",
     )  # fmt: skip

@@ -37,23 +37,23 @@ ORDER BY f.as_of DESC LIMIT %(limit)s OFFSET %(offset)s
 """
 
 
-def latest_forecasts(
+async def latest_forecasts(
     conn: Conn, *, rep: str | None, customer: str | None, limit: int, offset: int
 ) -> list[Row]:
     params = {"rep": rep, "customer": customer, "limit": limit, "offset": offset}
-    return all_rows(conn, LATEST_ALL, params)
+    return await all_rows(conn, LATEST_ALL, params)
 
 
-def latest_forecast(conn: Conn, stock_point_id: int, *, rep: str | None) -> Row:
+async def latest_forecast(conn: Conn, stock_point_id: int, *, rep: str | None) -> Row:
     """Raises NotFound if the stock point is unknown, not `rep`'s, or never forecast."""
-    get_stock_point(conn, stock_point_id, rep=rep)
-    return one_row(
+    await get_stock_point(conn, stock_point_id, rep=rep)
+    return await one_row(
         conn, LATEST_ONE, {"id": stock_point_id},
         f"stock point {stock_point_id} has no forecast yet",
     )  # fmt: skip
 
 
-def forecast_history(
+async def forecast_history(
     conn: Conn,
     stock_point_id: int,
     *,
@@ -63,8 +63,8 @@ def forecast_history(
     limit: int,
     offset: int,
 ) -> list[Row]:
-    get_stock_point(conn, stock_point_id, rep=rep)
+    await get_stock_point(conn, stock_point_id, rep=rep)
     params = {
         "id": stock_point_id, "start": start, "end": end, "limit": limit, "offset": offset,
     }  # fmt: skip
-    return all_rows(conn, HISTORY, params)
+    return await all_rows(conn, HISTORY, params)

@@ -6,8 +6,9 @@ from restock.api.queries.rows import Conn
 from restock.core.migrate import available_migrations
 
 
-def schema_state(conn: Conn) -> tuple[int, int]:
+async def schema_state(conn: Conn) -> tuple[int, int]:
     """(the database's latest applied migration, the latest restock ships)."""
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    cur = await conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")
+    row = await cur.fetchone()
     current = int(row[0]) if row else 0
     return current, available_migrations()[-1].version

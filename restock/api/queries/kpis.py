@@ -115,7 +115,7 @@ def _ratio(num: float | None, den: float | None) -> float | None:
     return None if not den or num is None else float(num) / float(den)
 
 
-def kpis(
+async def kpis(
     conn: Conn, *, start: datetime, end: datetime, group_by: GroupBy, rep: str | None
 ) -> list[dict[str, Any]]:
     """One row of figures per group over [start, end). Raises Invalid for an empty range."""
@@ -126,7 +126,7 @@ def kpis(
     out: dict[str, dict[str, Any]] = {}
     for statement in (VISITS, ORDERS, REPEAT, FILL, STOCKOUTS, CHURN, FORECAST_ERROR):
         query = sql.SQL(statement).format(g=group)  # type: ignore[arg-type]
-        for row in all_rows(conn, query, params):
+        for row in await all_rows(conn, query, params):
             out.setdefault(str(row.pop("grp")), {}).update(row)
     rows = []
     for name in sorted(out):

@@ -16,25 +16,25 @@ LIST = f"SELECT {COLUMNS} FROM products ORDER BY id LIMIT %(limit)s OFFSET %(off
 GET = f"SELECT {COLUMNS} FROM products WHERE id = %(id)s"
 
 
-def list_products(conn: Conn, *, limit: int, offset: int) -> list[Row]:
-    return all_rows(conn, LIST, {"limit": limit, "offset": offset})
+async def list_products(conn: Conn, *, limit: int, offset: int) -> list[Row]:
+    return await all_rows(conn, LIST, {"limit": limit, "offset": offset})
 
 
-def get_product(conn: Conn, product_id: str) -> Row:
-    return one_row(conn, GET, {"id": product_id}, f"product {product_id!r} not found")
+async def get_product(conn: Conn, product_id: str) -> Row:
+    return await one_row(conn, GET, {"id": product_id}, f"product {product_id!r} not found")
 
 
-def create_product(conn: Conn, values: dict[str, Any]) -> Row:
+async def create_product(conn: Conn, values: dict[str, Any]) -> Row:
     cols = ["id", *[c for c in EDITABLE if c in values]]
     query = (
         f"INSERT INTO products ({', '.join(cols)}) VALUES"
         f" ({', '.join(f'%({c})s' for c in cols)}) RETURNING {COLUMNS}"
     )
-    return one_row(conn, query, values, "product not created")
+    return await one_row(conn, query, values, "product not created")
 
 
-def update_product(conn: Conn, product_id: str, changes: dict[str, Any]) -> Row:
-    return update_by_id(
+async def update_product(conn: Conn, product_id: str, changes: dict[str, Any]) -> Row:
+    return await update_by_id(
         conn, "products", product_id, changes, EDITABLE, COLUMNS,
         f"product {product_id!r} not found",
     )  # fmt: skip

@@ -20,6 +20,9 @@ SELECT date_bin(make_interval(secs => %(bucket)s), r.time, %(start)s) AS time,
 FROM readings r
 WHERE r.sensor_id IN (SELECT id FROM sensors WHERE stock_point_id = %(stock_point)s)
   AND r.time >= %(start)s AND r.time < %(end)s
+  AND (%(rep)s::text IS NULL OR EXISTS (
+      SELECT 1 FROM stock_points sp JOIN customers c ON c.id = sp.customer_id
+      WHERE sp.id = %(stock_point)s AND c.rep_id = %(rep)s))
 GROUP BY 1 ORDER BY 1
 """
 BY_SENSOR = """
@@ -28,6 +31,9 @@ SELECT date_bin(make_interval(secs => %(bucket)s), r.time, %(start)s) AS time,
        count(*) AS readings
 FROM readings r
 WHERE r.sensor_id = %(sensor)s AND r.time >= %(start)s AND r.time < %(end)s
+  AND (%(rep)s::text IS NULL OR EXISTS (
+      SELECT 1 FROM sensors s JOIN stock_points sp ON sp.id = s.stock_point_id
+      JOIN customers c ON c.id = sp.customer_id WHERE s.id = %(sensor)s AND c.rep_id = %(rep)s))
 GROUP BY 1 ORDER BY 1
 """
 
@@ -51,7 +57,7 @@ def chart_range(
     return (start or stop - DEFAULT_SPAN), stop
 
 
-def stock_point_chart(
+async def stock_point_chart(
     conn: Conn,
     stock_point_id: int,
     *,
@@ -62,16 +68,25 @@ def stock_point_chart(
 ) -> dict[str, object]:
     """Buckets of avg/min/max quantity and reading count for a stock point's sensors.
 
-    Raises NotFound if the stock point does not exist or is not at `rep`'s customer.
+    Raises NotFound if the stock point does not exist or is not at `rep`'s customer
+    (the chart's own query is scoped: only an empty chart costs a second query), and
+    Invalid for an empty range.
     """
-    get_stock_point(conn, stock_point_id, rep=rep)
-    bucket = bucket_seconds(start, end, max_points)
-    params = {"bucket": bucket, "start": start, "end": end, "stock_point": stock_point_id}
-    points = all_rows(conn, BY_STOCK_POINT, params)
+    try:
+        bucket = bucket_seconds(start, end, max_points)
+    except Invalid:
+        await get_stock_point(conn, stock_point_id, rep=rep)  # an unknown one is 404 first
+        raise
+    params = {
+        "bucket": bucket, "start": start, "end": end, "stock_point": stock_point_id, "rep": rep,
+    }  # fmt: skip
+    points = await all_rows(conn, BY_STOCK_POINT, params)
+    if not points:  # no readings in range, or no stock point this caller may see
+        await get_stock_point(conn, stock_point_id, rep=rep)
     return {"start": start, "end": end, "bucket_seconds": bucket, "points": points}
 
 
-def sensor_chart(
+async def sensor_chart(
     conn: Conn,
     sensor_id: str,
     *,
@@ -81,8 +96,13 @@ def sensor_chart(
     max_points: int,
 ) -> dict[str, object]:
     """As stock_point_chart, for one sensor."""
-    get_sensor(conn, sensor_id, rep=rep)
-    bucket = bucket_seconds(start, end, max_points)
-    params = {"bucket": bucket, "start": start, "end": end, "sensor": sensor_id}
-    points = all_rows(conn, BY_SENSOR, params)
+    try:
+        bucket = bucket_seconds(start, end, max_points)
+    except Invalid:
+        await get_sensor(conn, sensor_id, rep=rep)
+        raise
+    params = {"bucket": bucket, "start": start, "end": end, "sensor": sensor_id, "rep": rep}
+    points = await all_rows(conn, BY_SENSOR, params)
+    if not points:
+        await get_sensor(conn, sensor_id, rep=rep)
     return {"start": start, "end": end, "bucket_seconds": bucket, "points": points}

@@ -21,7 +21,7 @@ FROM rejected_messages GROUP BY reason ORDER BY reason
 """
 
 
-def list_rejected(
+async def list_rejected(
     conn: Conn,
     *,
     reason: str | None,
@@ -35,11 +35,11 @@ def list_rejected(
         "reason": reason, "sensor": sensor, "pending": pending,
         "limit": limit, "offset": offset, "preview": PREVIEW_BYTES,
     }  # fmt: skip
-    rows = all_rows(conn, LIST, params)
+    rows = await all_rows(conn, LIST, params)
     for row in rows:
         row["payload"] = bytes(row["payload"]).decode("utf-8", errors="replace")
     return rows
 
 
-def rejection_summary(conn: Conn) -> list[Row]:
-    return all_rows(conn, SUMMARY)
+async def rejection_summary(conn: Conn) -> list[Row]:
+    return await all_rows(conn, SUMMARY)

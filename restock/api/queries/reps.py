@@ -16,24 +16,24 @@ ORDER BY id LIMIT %(limit)s OFFSET %(offset)s
 GET = f"SELECT {COLUMNS} FROM reps WHERE id = %(id)s AND (%(rep)s::text IS NULL OR id = %(rep)s)"
 
 
-def list_reps(conn: Conn, *, rep: str | None, limit: int, offset: int) -> list[Row]:
-    return all_rows(conn, LIST, {"rep": rep, "limit": limit, "offset": offset})
+async def list_reps(conn: Conn, *, rep: str | None, limit: int, offset: int) -> list[Row]:
+    return await all_rows(conn, LIST, {"rep": rep, "limit": limit, "offset": offset})
 
 
-def get_rep(conn: Conn, rep_id: str, *, rep: str | None) -> Row:
-    return one_row(conn, GET, {"id": rep_id, "rep": rep}, f"rep {rep_id!r} not found")
+async def get_rep(conn: Conn, rep_id: str, *, rep: str | None) -> Row:
+    return await one_row(conn, GET, {"id": rep_id, "rep": rep}, f"rep {rep_id!r} not found")
 
 
-def create_rep(conn: Conn, values: dict[str, Any]) -> Row:
+async def create_rep(conn: Conn, values: dict[str, Any]) -> Row:
     cols = ["id", *[c for c in EDITABLE if c in values]]
     query = (
         f"INSERT INTO reps ({', '.join(cols)}) VALUES"
         f" ({', '.join(f'%({c})s' for c in cols)}) RETURNING {COLUMNS}"
     )
-    return one_row(conn, query, values, "rep not created")
+    return await one_row(conn, query, values, "rep not created")
 
 
-def update_rep(conn: Conn, rep_id: str, changes: dict[str, Any]) -> Row:
-    return update_by_id(
+async def update_rep(conn: Conn, rep_id: str, changes: dict[str, Any]) -> Row:
+    return await update_by_id(
         conn, "reps", rep_id, changes, EDITABLE, COLUMNS, f"rep {rep_id!r} not found"
     )

@@ -1,4 +1,7 @@
-"""Running a statement and returning rows as dicts; updates built from named columns."""
+"""Running a statement and returning rows as dicts; updates built from named columns.
+
+Every function here is a coroutine on the request's `AsyncConnection`.
+"""
 
 from __future__ import annotations
 
@@ -11,27 +14,31 @@ from psycopg.rows import dict_row
 
 from restock.api.errors import NotFound
 
-Conn = psycopg.Connection[Any]
+Conn = psycopg.AsyncConnection[Any]
 Row = dict[str, Any]
 
 
-def all_rows(
+async def all_rows(
     conn: Conn, query: str | sql.Composed, params: Mapping[str, Any] | None = None
 ) -> list[Row]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(query, params).fetchall()  # type: ignore[arg-type]
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, params)  # type: ignore[arg-type]
+        return await cur.fetchall()
 
 
-def one_row(conn: Conn, query: str | sql.Composed, params: Mapping[str, Any], missing: str) -> Row:
+async def one_row(
+    conn: Conn, query: str | sql.Composed, params: Mapping[str, Any], missing: str
+) -> Row:
     """The first row; raises NotFound(`missing`) if there is none."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(query, params).fetchone()  # type: ignore[arg-type]
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, params)  # type: ignore[arg-type]
+        row = await cur.fetchone()
     if row is None:
         raise NotFound(missing)
     return row
 
 
-def update_by_id(
+async def update_by_id(
     conn: Conn,
     table: str,
     key: object,
@@ -47,7 +54,7 @@ def update_by_id(
     """
     cols = [c for c in changes if c in set(allowed)]
     if not cols:
-        return one_row(
+        return await one_row(
             conn,
             sql.SQL("SELECT {} FROM {} WHERE id = %(key)s").format(
                 sql.SQL(returning), sql.Identifier(table)
@@ -61,4 +68,4 @@ def update_by_id(
     query = sql.SQL("UPDATE {} SET {} WHERE id = %(key)s {} RETURNING {}").format(
         sql.Identifier(table), assignments, scope or sql.SQL(""), sql.SQL(returning)
     )
-    return one_row(conn, query, {**{c: changes[c] for c in cols}, "key": key}, missing)
+    return await one_row(conn, query, {**{c: changes[c] for c in cols}, "key": key}, missing)

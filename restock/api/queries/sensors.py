@@ -34,7 +34,7 @@ CALIBRATE = "UPDATE sensors SET tare = %(tare)s, scale = %(scale)s WHERE id = %(
 ENABLE = "UPDATE sensors SET enabled = %(enabled)s WHERE id = %(id)s RETURNING id"
 
 
-def list_sensors(
+async def list_sensors(
     conn: Conn,
     *,
     rep: str | None,
@@ -47,37 +47,39 @@ def list_sensors(
         "rep": rep, "stock_point": stock_point, "status": status,
         "limit": limit, "offset": offset,
     }  # fmt: skip
-    return all_rows(conn, LIST, params)
+    return await all_rows(conn, LIST, params)
 
 
-def get_sensor(conn: Conn, sensor_id: str, *, rep: str | None) -> Row:
+async def get_sensor(conn: Conn, sensor_id: str, *, rep: str | None) -> Row:
     """Raises NotFound if there is no such sensor or it is not at `rep`'s customer."""
-    return one_row(conn, GET, {"id": sensor_id, "rep": rep}, f"sensor {sensor_id!r} not found")
+    return await one_row(
+        conn, GET, {"id": sensor_id, "rep": rep}, f"sensor {sensor_id!r} not found"
+    )
 
 
-def register_sensor(conn: Conn, values: dict[str, Any]) -> Row:
+async def register_sensor(conn: Conn, values: dict[str, Any]) -> Row:
     params = {
         "stock_point_id": None, "tare": 0.0, "scale": 1.0, "enabled": True,
         "installed_at": None, **values,
     }  # fmt: skip
-    one_row(conn, REGISTER, params, "sensor not registered")
-    return get_sensor(conn, values["id"], rep=None)
+    await one_row(conn, REGISTER, params, "sensor not registered")
+    return await get_sensor(conn, values["id"], rep=None)
 
 
-def _change(conn: Conn, statement: str, sensor_id: str, params: dict[str, Any]) -> Row:
-    one_row(conn, statement, {**params, "id": sensor_id}, f"sensor {sensor_id!r} not found")
-    return get_sensor(conn, sensor_id, rep=None)
+async def _change(conn: Conn, statement: str, sensor_id: str, params: dict[str, Any]) -> Row:
+    await one_row(conn, statement, {**params, "id": sensor_id}, f"sensor {sensor_id!r} not found")
+    return await get_sensor(conn, sensor_id, rep=None)
 
 
-def bind_sensor(conn: Conn, sensor_id: str, stock_point_id: int | None) -> Row:
+async def bind_sensor(conn: Conn, sensor_id: str, stock_point_id: int | None) -> Row:
     """Bind to a stock point (None unbinds). Raises NotFound for an unknown sensor."""
-    return _change(conn, BIND, sensor_id, {"stock_point_id": stock_point_id})
+    return await _change(conn, BIND, sensor_id, {"stock_point_id": stock_point_id})
 
 
-def calibrate_sensor(conn: Conn, sensor_id: str, tare: float, scale: float) -> Row:
+async def calibrate_sensor(conn: Conn, sensor_id: str, tare: float, scale: float) -> Row:
     """Quantity = (raw - tare) * scale from now on. Raises NotFound for an unknown sensor."""
-    return _change(conn, CALIBRATE, sensor_id, {"tare": tare, "scale": scale})
+    return await _change(conn, CALIBRATE, sensor_id, {"tare": tare, "scale": scale})
 
 
-def set_enabled(conn: Conn, sensor_id: str, enabled: bool) -> Row:
-    return _change(conn, ENABLE, sensor_id, {"enabled": enabled})
+async def set_enabled(conn: Conn, sensor_id: str, enabled: bool) -> Row:
+    return await _change(conn, ENABLE, sensor_id, {"enabled": enabled})

@@ -29,29 +29,29 @@ RETURNING {COLUMNS}
 """
 
 
-def list_stock_points(
+async def list_stock_points(
     conn: Conn, *, rep: str | None, customer: str | None, limit: int, offset: int
 ) -> list[Row]:
     params = {"rep": rep, "customer": customer, "limit": limit, "offset": offset}
-    return all_rows(conn, LIST, params)
+    return await all_rows(conn, LIST, params)
 
 
-def get_stock_point(conn: Conn, stock_point_id: int, *, rep: str | None) -> Row:
+async def get_stock_point(conn: Conn, stock_point_id: int, *, rep: str | None) -> Row:
     """Raises NotFound if there is no such stock point or it is not at `rep`'s customer."""
-    return one_row(
+    return await one_row(
         conn, GET, {"id": stock_point_id, "rep": rep},
         f"stock point {stock_point_id} not found",
     )  # fmt: skip
 
 
-def create_stock_point(conn: Conn, values: dict[str, Any]) -> Row:
+async def create_stock_point(conn: Conn, values: dict[str, Any]) -> Row:
     params = {"target_level": None, "service_level": None, **values}
-    return one_row(conn, CREATE, params, "stock point not created")
+    return await one_row(conn, CREATE, params, "stock point not created")
 
 
-def update_stock_point(conn: Conn, stock_point_id: int, changes: dict[str, Any]) -> Row:
-    row = update_by_id(
+async def update_stock_point(conn: Conn, stock_point_id: int, changes: dict[str, Any]) -> Row:
+    row = await update_by_id(
         conn, "stock_points", stock_point_id, changes, EDITABLE, "id",
         f"stock point {stock_point_id} not found",
     )  # fmt: skip
-    return get_stock_point(conn, int(row["id"]), rep=None)
+    return await get_stock_point(conn, int(row["id"]), rep=None)

@@ -16,30 +16,30 @@ router = APIRouter(prefix=V1 + "/customers", tags=["customers"], responses=AUTH_
 
 
 @router.get("", response_model=list[Customer])
-def list_customers(
+async def list_customers(
     conn: Conn, caller: Reader, page: PageDep, segment: Annotated[Segment | None, Query()] = None
 ) -> list[dict[str, object]]:
     """List customers, optionally by segment (a rep sees only their own)."""
-    return q.list_customers(
+    return await q.list_customers(
         conn, rep=caller.scope_rep, segment=segment, limit=page.limit, offset=page.offset
     )
 
 
 @router.get("/{customer_id}", response_model=Customer, responses=NOT_FOUND)
-def get_customer(conn: Conn, caller: Reader, customer_id: str) -> dict[str, object]:
+async def get_customer(conn: Conn, caller: Reader, customer_id: str) -> dict[str, object]:
     """One customer."""
-    return q.get_customer(conn, customer_id, rep=caller.scope_rep)
+    return await q.get_customer(conn, customer_id, rep=caller.scope_rep)
 
 
 @router.post("", response_model=Customer, status_code=201, responses=CONFLICT)
-def create_customer(conn: Conn, _: Staff, body: CustomerCreate) -> dict[str, object]:
+async def create_customer(conn: Conn, _: Staff, body: CustomerCreate) -> dict[str, object]:
     """Create a customer."""
-    return q.create_customer(conn, body.model_dump(exclude_unset=True))
+    return await q.create_customer(conn, body.model_dump(exclude_unset=True))
 
 
 @router.patch("/{customer_id}", response_model=Customer, responses=NOT_FOUND)
-def update_customer(
+async def update_customer(
     conn: Conn, _: Staff, customer_id: str, body: CustomerUpdate
 ) -> dict[str, object]:
     """Change a customer's fields (segment, rep, location, cadence, ...)."""
-    return q.update_customer(conn, customer_id, body.model_dump(exclude_unset=True))
+    return await q.update_customer(conn, customer_id, body.model_dump(exclude_unset=True))

@@ -18,11 +18,11 @@ router = APIRouter(prefix=V1, tags=["forecasts"], responses=AUTH_RESPONSES)
 
 
 @router.get("/forecasts/latest", response_model=list[Forecast])
-def latest_forecasts(
+async def latest_forecasts(
     conn: Conn, caller: Reader, page: PageDep, customer_id: Annotated[str | None, Query()] = None
 ) -> list[dict[str, object]]:
     """The latest forecast of every stock point (a rep: their customers' only)."""
-    return q.latest_forecasts(
+    return await q.latest_forecasts(
         conn, rep=caller.scope_rep, customer=customer_id, limit=page.limit, offset=page.offset
     )
 
@@ -30,15 +30,17 @@ def latest_forecasts(
 @router.get(
     "/stock-points/{stock_point_id}/forecasts/latest", response_model=Forecast, responses=NOT_FOUND
 )
-def latest_forecast(conn: Conn, caller: Reader, stock_point_id: StockPointId) -> dict[str, object]:
+async def latest_forecast(
+    conn: Conn, caller: Reader, stock_point_id: StockPointId
+) -> dict[str, object]:
     """A stock point's latest forecast: level, rate, stockout P10/P50/P90."""
-    return q.latest_forecast(conn, stock_point_id, rep=caller.scope_rep)
+    return await q.latest_forecast(conn, stock_point_id, rep=caller.scope_rep)
 
 
 @router.get(
     "/stock-points/{stock_point_id}/forecasts", response_model=list[Forecast], responses=NOT_FOUND
 )
-def forecast_history(
+async def forecast_history(
     conn: Conn,
     caller: Reader,
     page: PageDep,
@@ -47,7 +49,7 @@ def forecast_history(
     end: Annotated[datetime | None, Query(description="as_of to (exclusive)")] = None,
 ) -> list[dict[str, object]]:
     """A stock point's forecasts, newest first."""
-    return q.forecast_history(
+    return await q.forecast_history(
         conn,
         stock_point_id,
         rep=caller.scope_rep,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from psycopg_pool import ConnectionPool
+from psycopg_pool import AsyncConnectionPool
 from pydantic import BaseModel
 
-from restock.api.deps import get_pool
 from restock.api.errors import ErrorResponse, Unavailable
 from restock.api.queries.health import schema_state
 
@@ -30,11 +28,12 @@ async def health() -> Status:
 
 
 @router.get("/ready", response_model=Status, responses={503: {"model": ErrorResponse}})
-def ready(pool: Annotated[ConnectionPool, Depends(get_pool)]) -> Status:
+async def ready(request: Request) -> Status:
     """The database answers and its schema is up to date; 503 otherwise."""
+    pool: AsyncConnectionPool = request.app.state.pool
     try:
-        with pool.connection(timeout=2.0) as conn:
-            current, latest = schema_state(conn)
+        async with pool.connection(timeout=2.0) as conn:
+            current, latest = await schema_state(conn)
     except Exception as exc:  # any failure to reach the database means "not ready"
         log.warning("not ready: %s", exc)
         raise Unavailable(f"database not reachable: {exc.__class__.__name__}") from exc

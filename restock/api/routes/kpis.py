@@ -33,7 +33,7 @@ class Kpis(BaseModel):
 
 
 @router.get("", response_model=list[Kpis])
-def kpis(
+async def kpis(
     conn: Conn,
     caller: Reader,
     clock: ClockDep,
@@ -44,7 +44,7 @@ def kpis(
     """Visits, orders and value per visit, stockouts, fill, auto-approval and repeat
     rates, churn-risk customers and forecast error over [start, end)."""
     stop = end or clock.now()
-    return q.kpis(
+    return await q.kpis(
         conn,
         start=start or stop - timedelta(days=90),
         end=stop,

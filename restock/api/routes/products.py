@@ -14,24 +14,26 @@ router = APIRouter(prefix=V1 + "/products", tags=["products"], responses=AUTH_RE
 
 
 @router.get("", response_model=list[Product])
-def list_products(conn: Conn, _: Reader, page: PageDep) -> list[dict[str, object]]:
+async def list_products(conn: Conn, _: Reader, page: PageDep) -> list[dict[str, object]]:
     """List products."""
-    return q.list_products(conn, limit=page.limit, offset=page.offset)
+    return await q.list_products(conn, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{product_id}", response_model=Product, responses=NOT_FOUND)
-def get_product(conn: Conn, _: Reader, product_id: str) -> dict[str, object]:
+async def get_product(conn: Conn, _: Reader, product_id: str) -> dict[str, object]:
     """One product."""
-    return q.get_product(conn, product_id)
+    return await q.get_product(conn, product_id)
 
 
 @router.post("", response_model=Product, status_code=201, responses=CONFLICT)
-def create_product(conn: Conn, _: Staff, body: ProductCreate) -> dict[str, object]:
+async def create_product(conn: Conn, _: Staff, body: ProductCreate) -> dict[str, object]:
     """Create a product (pack size, MOQ, lead time, unit cost)."""
-    return q.create_product(conn, body.model_dump(exclude_unset=True))
+    return await q.create_product(conn, body.model_dump(exclude_unset=True))
 
 
 @router.patch("/{product_id}", response_model=Product, responses=NOT_FOUND)
-def update_product(conn: Conn, _: Staff, product_id: str, body: ProductUpdate) -> dict[str, object]:
+async def update_product(
+    conn: Conn, _: Staff, product_id: str, body: ProductUpdate
+) -> dict[str, object]:
     """Change a product's fields."""
-    return q.update_product(conn, product_id, body.model_dump(exclude_unset=True))
+    return await q.update_product(conn, product_id, body.model_dump(exclude_unset=True))

@@ -18,7 +18,7 @@ router = APIRouter(
 
 
 @router.get("", response_model=list[RejectedMessage])
-def list_rejected(
+async def list_rejected(
     conn: Conn,
     _: Staff,
     page: PageDep,
@@ -27,7 +27,7 @@ def list_rejected(
     pending: Annotated[bool | None, Query(description="Only not yet replayed")] = None,
 ) -> list[dict[str, object]]:
     """Rejected messages, newest first."""
-    return q.list_rejected(
+    return await q.list_rejected(
         conn,
         reason=reason,
         sensor=sensor_id,
@@ -38,6 +38,6 @@ def list_rejected(
 
 
 @router.get("/summary", response_model=list[RejectionCount])
-def rejection_summary(conn: Conn, _: Staff) -> list[dict[str, object]]:
+async def rejection_summary(conn: Conn, _: Staff) -> list[dict[str, object]]:
     """How many messages were rejected for each reason, and how many still wait."""
-    return q.rejection_summary(conn)
+    return await q.rejection_summary(conn)

@@ -6,9 +6,9 @@ from datetime import date
 
 from fastapi import APIRouter
 
-from restock.api.deps import ClockDep, Conn, Reader, Staff
+from restock.api import scoped
+from restock.api.deps import BlockingConn, ClockDep, Reader, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
-from restock.api.queries import visits as q
 from restock.api.routes import V1
 from restock.api.schemas.replenish import Route
 from restock.replenish import route_store
@@ -19,12 +19,12 @@ router = APIRouter(prefix=V1 + "/reps/{rep_id}/routes", tags=["routes"],
 
 
 @router.get("/{day}", response_model=Route)
-def get_route(conn: Conn, caller: Reader, rep_id: str, day: date) -> RoutePlan:
+def get_route(conn: BlockingConn, caller: Reader, rep_id: str, day: date) -> RoutePlan:
     """The planned stops of the rep's day, in order, with purposes."""
-    return q.route_in_scope(conn, rep_id, day, rep=caller.scope_rep)
+    return scoped.route_in_scope(conn, rep_id, day, rep=caller.scope_rep)
 
 
 @router.post("/{day}", response_model=Route)
-def plan_route(conn: Conn, _: Staff, clock: ClockDep, rep_id: str, day: date) -> RoutePlan:
+def plan_route(conn: BlockingConn, _: Staff, clock: ClockDep, rep_id: str, day: date) -> RoutePlan:
     """Plan (or re-plan) the rep's day from open triggers, deliveries and cadence."""
     return route_store.build_route(conn, rep_id, day, as_of=clock.now())

@@ -14,24 +14,24 @@ router = APIRouter(prefix=V1 + "/reps", tags=["reps"], responses=AUTH_RESPONSES)
 
 
 @router.get("", response_model=list[Rep])
-def list_reps(conn: Conn, caller: Reader, page: PageDep) -> list[dict[str, object]]:
+async def list_reps(conn: Conn, caller: Reader, page: PageDep) -> list[dict[str, object]]:
     """List reps (a rep sees only themself)."""
-    return q.list_reps(conn, rep=caller.scope_rep, limit=page.limit, offset=page.offset)
+    return await q.list_reps(conn, rep=caller.scope_rep, limit=page.limit, offset=page.offset)
 
 
 @router.get("/{rep_id}", response_model=Rep, responses=NOT_FOUND)
-def get_rep(conn: Conn, caller: Reader, rep_id: str) -> dict[str, object]:
+async def get_rep(conn: Conn, caller: Reader, rep_id: str) -> dict[str, object]:
     """One rep."""
-    return q.get_rep(conn, rep_id, rep=caller.scope_rep)
+    return await q.get_rep(conn, rep_id, rep=caller.scope_rep)
 
 
 @router.post("", response_model=Rep, status_code=201, responses=CONFLICT)
-def create_rep(conn: Conn, _: AdminOnly, body: RepCreate) -> dict[str, object]:
+async def create_rep(conn: Conn, _: AdminOnly, body: RepCreate) -> dict[str, object]:
     """Create a rep."""
-    return q.create_rep(conn, body.model_dump(exclude_unset=True))
+    return await q.create_rep(conn, body.model_dump(exclude_unset=True))
 
 
 @router.patch("/{rep_id}", response_model=Rep, responses=NOT_FOUND)
-def update_rep(conn: Conn, _: AdminOnly, rep_id: str, body: RepUpdate) -> dict[str, object]:
+async def update_rep(conn: Conn, _: AdminOnly, rep_id: str, body: RepUpdate) -> dict[str, object]:
     """Change a rep's name, depot or working days."""
-    return q.update_rep(conn, rep_id, body.model_dump(exclude_unset=True))
+    return await q.update_rep(conn, rep_id, body.model_dump(exclude_unset=True))

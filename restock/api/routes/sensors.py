@@ -16,7 +16,7 @@ router = APIRouter(prefix=V1 + "/sensors", tags=["sensors"], responses=AUTH_RESP
 
 
 @router.get("", response_model=list[Sensor])
-def list_sensors(
+async def list_sensors(
     conn: Conn,
     caller: Reader,
     page: PageDep,
@@ -24,7 +24,7 @@ def list_sensors(
     status: Annotated[Literal["unknown", "online", "offline"] | None, Query()] = None,
 ) -> list[dict[str, object]]:
     """List sensors, optionally by stock point or status."""
-    return q.list_sensors(
+    return await q.list_sensors(
         conn,
         rep=caller.scope_rep,
         stock_point=stock_point_id,
@@ -35,36 +35,38 @@ def list_sensors(
 
 
 @router.get("/{sensor_id}", response_model=Sensor, responses=NOT_FOUND)
-def get_sensor(conn: Conn, caller: Reader, sensor_id: str) -> dict[str, object]:
+async def get_sensor(conn: Conn, caller: Reader, sensor_id: str) -> dict[str, object]:
     """One sensor, with its status, battery and last reading time."""
-    return q.get_sensor(conn, sensor_id, rep=caller.scope_rep)
+    return await q.get_sensor(conn, sensor_id, rep=caller.scope_rep)
 
 
 @router.post("", response_model=Sensor, status_code=201, responses=CONFLICT)
-def register_sensor(conn: Conn, _: Staff, body: SensorRegister) -> dict[str, object]:
+async def register_sensor(conn: Conn, _: Staff, body: SensorRegister) -> dict[str, object]:
     """Register a sensor, optionally already bound to a stock point."""
-    return q.register_sensor(conn, body.model_dump(exclude_unset=True))
+    return await q.register_sensor(conn, body.model_dump(exclude_unset=True))
 
 
 @router.put("/{sensor_id}/binding", response_model=Sensor, responses=NOT_FOUND)
-def bind_sensor(conn: Conn, _: Staff, sensor_id: str, body: Binding) -> dict[str, object]:
+async def bind_sensor(conn: Conn, _: Staff, sensor_id: str, body: Binding) -> dict[str, object]:
     """Bind the sensor to a stock point (null unbinds it)."""
-    return q.bind_sensor(conn, sensor_id, body.stock_point_id)
+    return await q.bind_sensor(conn, sensor_id, body.stock_point_id)
 
 
 @router.put("/{sensor_id}/calibration", response_model=Sensor, responses=NOT_FOUND)
-def calibrate_sensor(conn: Conn, _: Staff, sensor_id: str, body: Calibration) -> dict[str, object]:
+async def calibrate_sensor(
+    conn: Conn, _: Staff, sensor_id: str, body: Calibration
+) -> dict[str, object]:
     """Set tare and scale: quantity = (raw - tare) * scale."""
-    return q.calibrate_sensor(conn, sensor_id, body.tare, body.scale)
+    return await q.calibrate_sensor(conn, sensor_id, body.tare, body.scale)
 
 
 @router.post("/{sensor_id}/enable", response_model=Sensor, responses=NOT_FOUND)
-def enable_sensor(conn: Conn, _: Staff, sensor_id: str) -> dict[str, object]:
+async def enable_sensor(conn: Conn, _: Staff, sensor_id: str) -> dict[str, object]:
     """Accept the sensor's readings again."""
-    return q.set_enabled(conn, sensor_id, True)
+    return await q.set_enabled(conn, sensor_id, True)
 
 
 @router.post("/{sensor_id}/disable", response_model=Sensor, responses=NOT_FOUND)
-def disable_sensor(conn: Conn, _: Staff, sensor_id: str) -> dict[str, object]:
+async def disable_sensor(conn: Conn, _: Staff, sensor_id: str) -> dict[str, object]:
     """Stop using the sensor's readings (they are rejected, with a reason)."""
-    return q.set_enabled(conn, sensor_id, False)
+    return await q.set_enabled(conn, sensor_id, False)

@@ -18,30 +18,32 @@ StockPointId = Annotated[int, Path(ge=1, le=2**62, description="Stock point id")
 
 
 @router.get("", response_model=list[StockPoint])
-def list_stock_points(
+async def list_stock_points(
     conn: Conn, caller: Reader, page: PageDep, customer_id: Annotated[str | None, Query()] = None
 ) -> list[dict[str, object]]:
     """List stock points, optionally at one customer."""
-    return q.list_stock_points(
+    return await q.list_stock_points(
         conn, rep=caller.scope_rep, customer=customer_id, limit=page.limit, offset=page.offset
     )
 
 
 @router.get("/{stock_point_id}", response_model=StockPoint, responses=NOT_FOUND)
-def get_stock_point(conn: Conn, caller: Reader, stock_point_id: StockPointId) -> dict[str, object]:
+async def get_stock_point(
+    conn: Conn, caller: Reader, stock_point_id: StockPointId
+) -> dict[str, object]:
     """One stock point."""
-    return q.get_stock_point(conn, stock_point_id, rep=caller.scope_rep)
+    return await q.get_stock_point(conn, stock_point_id, rep=caller.scope_rep)
 
 
 @router.post("", response_model=StockPoint, status_code=201, responses=CONFLICT)
-def create_stock_point(conn: Conn, _: Staff, body: StockPointCreate) -> dict[str, object]:
+async def create_stock_point(conn: Conn, _: Staff, body: StockPointCreate) -> dict[str, object]:
     """Create a stock point: one product at one customer site."""
-    return q.create_stock_point(conn, body.model_dump(exclude_unset=True))
+    return await q.create_stock_point(conn, body.model_dump(exclude_unset=True))
 
 
 @router.patch("/{stock_point_id}", response_model=StockPoint, responses=NOT_FOUND)
-def update_stock_point(
+async def update_stock_point(
     conn: Conn, _: Staff, stock_point_id: StockPointId, body: StockPointUpdate
 ) -> dict[str, object]:
     """Change capacity or policy overrides."""
-    return q.update_stock_point(conn, stock_point_id, body.model_dump(exclude_unset=True))
+    return await q.update_stock_point(conn, stock_point_id, body.model_dump(exclude_unset=True))

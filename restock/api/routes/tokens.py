@@ -1,4 +1,5 @@
-"""API tokens: who am I (any token); issue, list and revoke (admin)."""
+"""API tokens: who am I (any token); issue, list and revoke (admin: blocking code shared
+with `restock token`, on a BlockingConn)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from restock.api import auth
-from restock.api.deps import AdminOnly, Caller, ClockDep, Conn
+from restock.api.deps import AdminOnly, BlockingConn, Caller, ClockDep
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.routes import V1
 from restock.api.schemas.domain import Id, Strict
@@ -46,19 +47,19 @@ class NewToken(BaseModel):
 
 
 @router.get("/me", response_model=Me)
-def who_am_i(caller: Caller) -> Me:
+async def who_am_i(caller: Caller) -> Me:
     """The role (and rep) the presented token stands for."""
     return Me(token_id=caller.token_id, role=caller.role, rep_id=caller.rep_id)
 
 
 @router.get("/tokens", response_model=list[TokenInfo])
-def list_tokens(conn: Conn, _: AdminOnly) -> list[dict[str, object]]:
+def list_tokens(conn: BlockingConn, _: AdminOnly) -> list[dict[str, object]]:
     """Every token's role, rep and state (never the token itself)."""
     return auth.list_tokens(conn)
 
 
 @router.post("/tokens", response_model=NewToken, status_code=201)
-def create_token(conn: Conn, _: AdminOnly, body: TokenRequest) -> NewToken:
+def create_token(conn: BlockingConn, _: AdminOnly, body: TokenRequest) -> NewToken:
     """Issue a token; a rep token needs `rep_id`."""
     issued = auth.create_token(conn, body.role, rep_id=body.rep_id, name=body.name)
     return NewToken(id=issued.id, token=issued.token, role=issued.role, rep_id=issued.rep_id)
@@ -66,7 +67,10 @@ def create_token(conn: Conn, _: AdminOnly, body: TokenRequest) -> NewToken:
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=NOT_FOUND)
 def revoke_token(
-    conn: Conn, _: AdminOnly, clock: ClockDep, token_id: Annotated[int, Path(ge=1, le=2**62)]
+    conn: BlockingConn,
+    _: AdminOnly,
+    clock: ClockDep,
+    token_id: Annotated[int, Path(ge=1, le=2**62)],
 ) -> None:
     """Revoke a token; it stops working at once."""
     auth.revoke_token(conn, token_id, clock.now())

@@ -1,4 +1,7 @@
-"""Visit triggers: a rep sees and works their own; staff see everyone's."""
+"""Visit triggers: a rep sees and works their own; staff see everyone's.
+
+The list is the API's own paged (async) query; one trigger and its changes run
+replenishment's blocking code on a BlockingConn."""
 
 from __future__ import annotations
 
@@ -6,9 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from restock.api.deps import ClockDep, Conn, Reader
+from restock.api import scoped
+from restock.api.deps import BlockingConn, ClockDep, Conn, PageDep, Reader
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
-from restock.api.queries import visits as q
+from restock.api.queries import triggers as q
+from restock.api.responses import RowsResponse
 from restock.api.routes import V1
 from restock.api.schemas.replenish import TriggerStatus
 from restock.replenish import triggers_job
@@ -21,38 +26,47 @@ DEFAULT_STATUSES: list[TriggerStatus] = ["open", "acknowledged"]
 
 
 @router.get("", response_model=list[Trigger])
-def list_triggers(
+async def list_triggers(
     conn: Conn,
     caller: Reader,
+    page: PageDep,
     status: Annotated[list[TriggerStatus] | None, Query()] = None,
     rep_id: Annotated[str | None, Query(description="Staff only: one rep's")] = None,
-) -> list[triggers_job.Trigger]:
-    """Triggers, most urgent first (default: open and acknowledged)."""
-    return q.triggers_in_scope(
-        conn, rep=caller.scope_rep, rep_filter=rep_id, statuses=status or DEFAULT_STATUSES
+) -> RowsResponse:
+    """Triggers, most urgent first (default: open and acknowledged), a page at a time."""
+    rows = await q.list_triggers(
+        conn,
+        rep=caller.scope_rep or rep_id,
+        statuses=status or DEFAULT_STATUSES,
+        limit=page.limit,
+        offset=page.offset,
     )
+    return RowsResponse(rows)
 
 
 @router.get("/{trigger_id}", response_model=Trigger, responses=NOT_FOUND)
-def get_trigger(conn: Conn, caller: Reader, trigger_id: TriggerId) -> triggers_job.Trigger:
+def get_trigger(conn: BlockingConn, caller: Reader, trigger_id: TriggerId) -> triggers_job.Trigger:
     """One trigger: whom to visit, by when, and why."""
-    return q.trigger_in_scope(conn, trigger_id, rep=caller.scope_rep)
+    return scoped.trigger_in_scope(conn, trigger_id, rep=caller.scope_rep)
 
 
 @router.post(
     "/{trigger_id}/acknowledge", response_model=Trigger, responses={**NOT_FOUND, **CONFLICT}
 )
 def acknowledge_trigger(
-    conn: Conn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
+    conn: BlockingConn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
 ) -> triggers_job.Trigger:
     """The rep has seen the trigger."""
-    return q.acknowledge(conn, trigger_id, rep=caller.scope_rep, actor=caller.actor,
-                         at=clock.now())  # fmt: skip
+    return scoped.acknowledge(
+        conn, trigger_id, rep=caller.scope_rep, actor=caller.actor, at=clock.now()
+    )
 
 
 @router.post("/{trigger_id}/complete", response_model=Trigger, responses={**NOT_FOUND, **CONFLICT})
 def complete_trigger(
-    conn: Conn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
+    conn: BlockingConn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
 ) -> triggers_job.Trigger:
     """The visit was made."""
-    return q.complete(conn, trigger_id, rep=caller.scope_rep, actor=caller.actor, at=clock.now())
+    return scoped.complete(
+        conn, trigger_id, rep=caller.scope_rep, actor=caller.actor, at=clock.now()
+    )

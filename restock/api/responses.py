@@ -1,0 +1,30 @@
+"""A JSON response for the hot read endpoints: rows the SQL already shapes like the
+documented model, serialized once by orjson.
+
+Returning a Response makes FastAPI skip validating and re-serializing the value through
+the route's `response_model`, which stays on the route for the OpenAPI document. orjson
+writes what pydantic would: UTC datetimes end in `Z`, NaN and infinities are null.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from fastapi.responses import Response
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class RowsResponse(Response):
+    """`RowsResponse(rows)`: dicts, lists, str, numbers, bools, None, datetimes."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z)
