@@ -58,12 +58,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             settings.database_url,
             min_size=settings.api_pool_min,
             max_size=settings.api_pool_max,
+            timeout=settings.api_db_wait_s,
             autocommit=True,
         )
         blocking_pool = make_pool(
             settings.database_url,
             min_size=1,
             max_size=settings.api_blocking_pool_max,
+            timeout=settings.api_db_wait_s,
             autocommit=True,
         )
         await pool.open(wait=False)

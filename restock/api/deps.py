@@ -44,7 +44,8 @@ async def get_clock(request: Request) -> Clock:
 
 async def get_conn(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A pooled autocommit connection: reads cost no BEGIN/COMMIT round trips and
-    single-statement writes commit as they run."""
+    single-statement writes commit as they run. Waits settings.api_db_wait_s at most
+    (then PoolTimeout, answered 503)."""
     pool: AsyncConnectionPool = request.app.state.pool
     async with pool.connection() as conn:
         yield conn

@@ -22,13 +22,19 @@ def make_pool(
     *,
     min_size: int = 1,
     max_size: int = 4,
+    timeout: float = 30.0,
     autocommit: bool = False,
 ) -> ConnectionPool:
-    """A pool for `database_url`, created closed: open it in the owner's lifespan."""
+    """A pool for `database_url`, created closed: open it in the owner's lifespan.
+
+    `timeout` is how long `pool.connection()` waits for a connection before raising
+    psycopg_pool.PoolTimeout (during a database outage, that is how long callers wait).
+    """
     return ConnectionPool(
         database_url,
         min_size=min_size,
         max_size=max_size,
+        timeout=timeout,
         kwargs={"autocommit": autocommit},
         open=False,
     )
@@ -39,6 +45,7 @@ def make_async_pool(
     *,
     min_size: int = 1,
     max_size: int = 4,
+    timeout: float = 30.0,
     autocommit: bool = False,
 ) -> AsyncConnectionPool:
     """As make_pool, of asyncio connections: open it (awaited) in the owner's lifespan."""
@@ -46,6 +53,7 @@ def make_async_pool(
         database_url,
         min_size=min_size,
         max_size=max_size,
+        timeout=timeout,
         kwargs={"autocommit": autocommit},
         open=False,
     )

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     api_pool_min: int = Field(default=2, ge=1, description="API database pool, minimum size.")
     api_pool_max: int = Field(default=10, ge=1, description="API database pool, maximum size.")
     api_page_max: int = Field(default=1000, ge=1, description="Largest page a list returns.")
+    api_db_wait_s: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="How long a request waits for a database connection before answering 503.",
+    )
     api_blocking_pool_max: int = Field(
         default=4,
         ge=1,
