@@ -38,7 +38,10 @@ def run_schedule(args: argparse.Namespace) -> int:
     clock = SystemClock()
     if args.once:
         job = next(j for j in all_jobs(settings) if j.name == args.once)
-        outcome = JobRunner(settings.database_url, clock, "cli").run(job)
+        runner = JobRunner(
+            settings.database_url, clock, "cli", run_timeout_s=settings.schedule_run_timeout_s
+        )
+        outcome = runner.run(job)
         print(f"{job.name}: {outcome.value}")
         return 0 if outcome.value != "failed" else 1
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is ours

@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     schedule_offline_sweep_s: float = Field(
         default=300.0, gt=0, description="Offline-sensor sweep interval."
     )
+    schedule_run_timeout_s: float = Field(
+        default=3 * 3600.0,
+        gt=0,
+        description="A job run still going after this long is presumed hung: another"
+        " scheduler ends its session and runs the slot again.",
+    )
     schedule_misfire_grace_s: float = Field(
         default=3600.0, gt=0, description="How late a missed run may still start (once)."
     )

@@ -22,6 +22,12 @@ class SchedulerMetrics:
             buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600),
             registry=self.registry,
         )
+        self.takeovers = Counter(
+            "restock_job_takeovers",
+            "Slots run again because their scheduler stopped (or hung) mid-run",
+            ["job"],
+            registry=self.registry,
+        )
         self.last_success = Gauge(
             "restock_job_last_success_timestamp_seconds",
             "Wall-clock time a job last finished successfully",

@@ -33,7 +33,12 @@ class Scheduler:
         self, settings: Settings, clock: Clock, *, jobs: Sequence[JobSpec] | None = None
     ) -> None:
         self.scheduler_id = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
-        self.runner = JobRunner(settings.database_url, clock, self.scheduler_id)
+        self.runner = JobRunner(
+            settings.database_url,
+            clock,
+            self.scheduler_id,
+            run_timeout_s=settings.schedule_run_timeout_s,
+        )
         self.jobs = list(jobs) if jobs is not None else all_jobs(settings)
         self._clock = clock
         self._grace = max(1, int(settings.schedule_misfire_grace_s))
