@@ -90,6 +90,20 @@ def predicted_trip(
     return best
 
 
+def worth_a_trip(point: PointState, *, as_of: datetime, config: ReplenishConfig) -> bool:
+    """Whether a line at risk should call a trip now: it must take at least a pack, and
+    at least `min_order_fraction` of its target unless its median stockout falls before
+    the delivery after next (a shelf still mostly full waits a review or more, and is
+    then filled in one trip instead of topped up in several)."""
+    qty = order_quantity(point, as_of=as_of, deliver_at=point.earliest_delivery(as_of))
+    if qty.quantity <= 0:
+        return False
+    if qty.quantity >= config.min_order_fraction * qty.target:
+        return True
+    soon = protect_until(point, as_of, config.review_hours) + timedelta(hours=config.review_hours)
+    return point.stockout_p50 is not None and point.stockout_p50 <= soon
+
+
 def plan_customer(
     customer: CustomerState,
     points: Sequence[PointState],
@@ -100,7 +114,7 @@ def plan_customer(
     """The order one customer needs at `as_of`, or None.
 
     A line is due when P(stockout before its next possible delivery) exceeds the risk
-    its service level allows and it has room for at least a pack. Due lines are
+    its service level allows and it is worth a trip (see `worth_a_trip`). Due lines are
     delivered together once the slowest can arrive — on the planned visit instead if
     that is no later than needed. Lines that would fall due within `consolidate_hours`
     of that delivery ride along. With no due
@@ -118,12 +132,11 @@ def plan_customer(
         for p in open_points
     }
     review = config.review_hours
-    # a due line with no room for a pack cannot be helped by a trip: it calls none
     due = [
         p
         for p in open_points
         if reorder_due(p, as_of=as_of, risk=risk[p.stock_point_id], review_hours=review)
-        and order_quantity(p, as_of=as_of, deliver_at=p.earliest_delivery(as_of)).quantity > 0
+        and worth_a_trip(p, as_of=as_of, config=config)
     ]
     due_ids = {p.stock_point_id for p in due}
     visit = customer.next_visit

@@ -17,9 +17,14 @@ class Rounded:
     note: str
 
 
+FIT_TOLERANCE = 0.05  # of a pack: the room is measured, and a sensor reading 0.01 on an
+# empty shelf must not keep the last pack out of it forever
+
+
 def round_quantity(*, needed: float, pack_size: float, moq: float, room: float) -> Rounded:
     """Round `needed` up to whole packs, at least `moq` (in whole packs), never above
-    `room` (free capacity at delivery): packs are removed until the order fits. When
+    `room` (free capacity at delivery, within FIT_TOLERANCE of a pack): packs are
+    removed until the order fits. When
     even the MOQ does not fit, the quantity is 0 and the note says so.
     Raises ValueError for a non-positive pack size.
     """
@@ -34,7 +39,7 @@ def round_quantity(*, needed: float, pack_size: float, moq: float, room: float) 
     if packs < min_packs:
         packs = min_packs
         notes.append(f"raised to the MOQ of {moq:g}")
-    max_packs = math.floor(max(room, 0.0) / pack_size + eps)
+    max_packs = math.floor(max(room, 0.0) / pack_size + FIT_TOLERANCE)
     if packs > max_packs:
         packs = max_packs
         notes.append(f"cut to {max_packs} pack(s) to fit the free capacity of {room:g}")

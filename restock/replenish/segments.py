@@ -45,7 +45,9 @@ class ReplenishConfig:
     due line of a customer ride on the same order. pull_forward_hours: a line due within
     this long after an already planned visit is delivered on that visit.
     anticipate_reviews: how many reviews ahead the next trip is predicted, so that slow
-    (long lead time) lines can be ordered in time to ride on it.
+    (long lead time) lines can be ordered in time to ride on it. min_order_fraction:
+    a line at risk whose order would fill less than this share of its target waits,
+    unless its median stockout is near (see consolidate.worth_a_trip).
     """
 
     segments: Mapping[str, SegmentPolicy] = field(default_factory=lambda: DEFAULT_SEGMENTS)
@@ -53,6 +55,7 @@ class ReplenishConfig:
     consolidate_hours: float = 96.0
     pull_forward_hours: float = 120.0
     anticipate_reviews: int = 7
+    min_order_fraction: float = 0.35
 
     def segment(self, name: str) -> SegmentPolicy:
         """The policy of segment `name`; raises KeyError naming it."""

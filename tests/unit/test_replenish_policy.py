@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from restock.replenish.consolidate import CustomerState, plan_customer
 from restock.replenish.policy import PointState, order_quantity, reorder_due
-from restock.replenish.rounding import round_quantity
+from restock.replenish.rounding import FIT_TOLERANCE, round_quantity
 from restock.replenish.segments import ReplenishConfig, SegmentPolicy
 
 AS_OF = datetime(2026, 9, 7, 6, tzinfo=UTC)
@@ -96,6 +96,11 @@ def test_moq_raises_small_orders_and_nothing_when_moq_does_not_fit() -> None:
     assert "MOQ does not fit" in nothing.note
 
 
+def test_a_pack_fits_a_shelf_whose_sensor_reads_a_hair_above_empty() -> None:
+    assert round_quantity(needed=11.99, pack_size=12, moq=12, room=11.99).quantity == 12
+    assert round_quantity(needed=11, pack_size=12, moq=12, room=11).quantity == 0
+
+
 @given(
     needed=st.floats(0.1, 1e4),
     pack=st.floats(0.5, 500),
@@ -107,7 +112,7 @@ def test_rounded_quantity_is_whole_packs_at_least_moq_within_room(
 ) -> None:
     r = round_quantity(needed=needed, pack_size=pack, moq=moq, room=room)
     if r.quantity > 0:
-        assert r.quantity <= room + 1e-6
+        assert r.quantity <= room + FIT_TOLERANCE * pack + 1e-6
         assert r.quantity >= moq - 1e-6
         assert r.quantity == pytest.approx(r.packs * pack)
 
@@ -144,6 +149,23 @@ def test_a_due_line_with_no_room_for_a_pack_calls_no_trip_for_the_others() -> No
         config=ReplenishConfig(),
     )
     assert plan is None
+
+
+def test_a_mostly_full_line_at_risk_waits_unless_its_median_stockout_is_near() -> None:
+    # 45 of 60 on the shelf, one pack fits: less than 35% of the target
+    tail_only = point(1, out_in=(40, 600), level=45, rate_per_hour=0.05)  # P(48 h) 1.4%
+    near = point(1, out_in=(40, 80), level=45, rate_per_hour=0.05,
+                 stockout_p50=AS_OF + timedelta(hours=60))  # fmt: skip
+    cfg = ReplenishConfig()
+    assert cfg.min_order_fraction == 0.35
+    customer = CustomerState(customer_id="c1", segment="A")
+    assert plan_customer(customer, [tail_only], as_of=AS_OF, config=cfg) is None
+    plan = plan_customer(customer, [near], as_of=AS_OF, config=cfg)
+    assert plan is not None and plan.lines[0].quantity == 12.0
+    topped_up = plan_customer(
+        customer, [tail_only], as_of=AS_OF, config=ReplenishConfig(min_order_fraction=0.0)
+    )
+    assert topped_up is not None
 
 
 def test_segment_sets_the_risk_allowed() -> None:
