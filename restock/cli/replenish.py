@@ -22,9 +22,10 @@ from restock.replenish.dispatch import (
     send_webhooks,
 )
 from restock.replenish.errors import ReplenishError
-from restock.replenish.job import run_replenish_job
+from restock.replenish.job import JobConfig, run_replenish_job
 from restock.replenish.route_store import build_route
 from restock.replenish.rules import create_rule, delete_rule, list_rules
+from restock.replenish.segments import ReplenishConfig
 
 
 def _when(text: str | None) -> datetime:
@@ -81,7 +82,7 @@ def run_replenish(args: argparse.Namespace) -> int:
     settings = Settings()
     as_of = _when(args.as_of)
     with connect(settings.database_url, autocommit=True) as conn:
-        s = run_replenish_job(conn, as_of=as_of)
+        s = run_replenish_job(conn, as_of=as_of, config=JobConfig.from_settings(settings))
         print(
             f"as of {as_of.isoformat()}: {s.stock_points} stock points, {s.drafted} drafted,"
             f" {s.updated} updated, {s.approved} approved by rule, {s.waiting} waiting,"
@@ -168,10 +169,16 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 def run_routes(args: argparse.Namespace) -> int:
-    with connect(Settings().database_url, autocommit=True) as conn:
+    settings = Settings()
+    with connect(settings.database_url, autocommit=True) as conn:
         try:
             plan = build_route(
-                conn, args.rep, args.day, as_of=_when(args.as_of), max_runtime_s=args.seconds
+                conn,
+                args.rep,
+                args.day,
+                as_of=_when(args.as_of),
+                max_runtime_s=args.seconds,
+                config=ReplenishConfig.from_settings(settings),
             )
         except ReplenishError as exc:
             print(f"error: {exc}", file=sys.stderr)

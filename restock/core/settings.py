@@ -117,6 +117,35 @@ class Settings(BaseSettings):
         default=9109, ge=0, le=65535, description="`restock schedule` Prometheus port (0: any)."
     )
 
+    replenish_service_levels: dict[str, float] = Field(
+        default={"A": 0.99, "B": 0.97, "C": 0.95},
+        description="Per customer segment, the target P(no stockout before the next possible"
+        ' delivery), as JSON: {"A": 0.99, "B": 0.97, "C": 0.95}.',
+    )
+    replenish_cadence_days: dict[str, int] = Field(
+        default={"A": 7, "B": 30, "C": 90},
+        description="Per segment, the regular visit interval of a customer that sets none.",
+    )
+    replenish_review_hours: float = Field(
+        default=24.0, gt=0, description="How far apart the policy assumes order decisions are."
+    )
+    replenish_consolidate_hours: float = Field(
+        default=96.0, ge=0, description="Lines due this soon after a delivery ride on it."
+    )
+    replenish_pull_forward_hours: float = Field(
+        default=120.0, ge=0, description="Lines due this soon after a planned visit go on it."
+    )
+    replenish_min_order_fraction: float = Field(
+        default=0.35,
+        ge=0,
+        le=1,
+        description="A line at risk ordering less than this share of its target waits,"
+        " unless its median stockout is near.",
+    )
+    replenish_max_forecast_age_h: float = Field(
+        default=36.0, gt=0, description="Stock points with an older forecast are skipped."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _postgres_url(cls, value: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 
+from restock.core.settings import Settings
 from restock.forecast.stored import p_stockout_before
 from restock.replenish import queries
 from restock.replenish.consolidate import CustomerState, plan_customer
@@ -46,6 +47,13 @@ class JobConfig:
 
     policy: ReplenishConfig = field(default_factory=ReplenishConfig)
     max_forecast_age_hours: float = 36.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> JobConfig:
+        return cls(
+            policy=ReplenishConfig.from_settings(settings),
+            max_forecast_age_hours=settings.replenish_max_forecast_age_h,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

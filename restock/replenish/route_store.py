@@ -115,11 +115,12 @@ def build_route(
     as_of: datetime,
     travel: TravelTimes | None = None,
     max_runtime_s: float = 1.0,
+    config: ReplenishConfig | None = None,
 ) -> RoutePlan:
     """Plan the rep's route for `day` and store it (replacing an earlier plan). The
     cadence visits it makes are recorded as planned visits, so that replenishment can
     put lines due soon after on them."""
-    rep_day, stops, closed = gather_stops(conn, rep_id, day)
+    rep_day, stops, closed = gather_stops(conn, rep_id, day, config=config)
     plan = plan_route(rep_day, stops, travel=travel, max_runtime_s=max_runtime_s)
     plan = replace(plan, skipped_required=plan.skipped_required + tuple(closed))
     with conn.transaction():

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from restock.core.settings import Settings
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SegmentPolicy:
@@ -38,7 +40,7 @@ DEFAULT_SEGMENTS: Mapping[str, SegmentPolicy] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReplenishConfig:
-    """Tuning of the replenishment policy (candidates for `Settings`, see the report).
+    """Tuning of the replenishment policy (`from_settings` reads it from `Settings`).
 
     review_hours: how often the job runs; an order not placed now is placed at the next
     run at the earliest. consolidate_hours: lines due within this long after the first
@@ -56,6 +58,29 @@ class ReplenishConfig:
     pull_forward_hours: float = 120.0
     anticipate_reviews: int = 7
     min_order_fraction: float = 0.35
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReplenishConfig:
+        """The policy `settings` configure; raises ValueError when the segments of the
+        service levels and of the cadences differ, or a value is out of range."""
+        levels, cadences = settings.replenish_service_levels, settings.replenish_cadence_days
+        if set(levels) != set(cadences):
+            raise ValueError(
+                f"replenish_service_levels has segments {sorted(levels)} but"
+                f" replenish_cadence_days has {sorted(cadences)}"
+            )
+        return cls(
+            segments=MappingProxyType(
+                {
+                    name: SegmentPolicy(service_level=levels[name], cadence_days=cadences[name])
+                    for name in levels
+                }
+            ),
+            review_hours=settings.replenish_review_hours,
+            consolidate_hours=settings.replenish_consolidate_hours,
+            pull_forward_hours=settings.replenish_pull_forward_hours,
+            min_order_fraction=settings.replenish_min_order_fraction,
+        )
 
     def segment(self, name: str) -> SegmentPolicy:
         """The policy of segment `name`; raises KeyError naming it."""

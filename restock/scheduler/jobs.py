@@ -35,10 +35,11 @@ def forecast_job(settings: Settings) -> JobSpec:
 
 def replenish_job(settings: Settings) -> JobSpec:
     def run(as_of: datetime) -> str:
-        from restock.replenish.job import run_replenish_job
+        from restock.replenish.job import JobConfig, run_replenish_job
 
+        config = JobConfig.from_settings(settings)
         with psycopg.connect(settings.database_url, autocommit=True) as conn:
-            summary = run_replenish_job(conn, as_of=as_of)
+            summary = run_replenish_job(conn, as_of=as_of, config=config)
         return ", ".join(f"{k} {v}" for k, v in asdict(summary).items() if k != "as_of")
 
     return JobSpec(name=REPLENISH, interval_s=settings.schedule_replenish_s, run=run)
