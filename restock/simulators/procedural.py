@@ -30,12 +30,15 @@ _ALLOWED = {
     "patterns",
     "mean_daily",
     "days_of_cover",
+    "cover_cadences",
     "refill_every_days",
     "battery_per_day",
     "external_rate_per_month",
     "trend_per_week",
     "promo_rate_per_month",
 }
+
+CADENCE_DAYS = {"A": 7, "B": 14, "C": 28}  # generated customers' visit habit per segment
 
 
 def _pick(rng: np.random.Generator, weights: Mapping[str, float], size: int) -> list[str]:
@@ -84,23 +87,48 @@ def generate_customers(
             "segment": segments[i],
             "kind": kinds[i],
             "location": [lat, lon],
-            "visit_cadence_days": {"A": 7, "B": 14, "C": 28}[segments[i]],
+            "visit_cadence_days": CADENCE_DAYS[segments[i]],
         }
         if rep is not None:
             customer["rep"] = rep
         customers.append(customer)
         count = int(rng.integers(lo, min(hi, len(products)) + 1))
+        cover = _cover_days(rng, spec, segments[i])
         for j in rng.choice(len(products), size=count, replace=False):
-            points.append(_point(rng, spec, cid, segments[i], products[int(j)]))
+            points.append(_point(rng, spec, cid, segments[i], products[int(j)], cover))
     return customers, points
 
 
+def _cover_days(
+    rng: np.random.Generator, spec: Mapping[str, Any], segment: str
+) -> tuple[float, float]:
+    """The range of days of demand a customer's storage holds, per stock point.
+
+    With `cover_cadences = [lo, hi]` the storage is sized to the customer's visit habit:
+    one factor per customer drawn from [lo, hi] times its cadence, each stock point
+    within ±15% of it (a shop whose rep comes weekly keeps one to a few weeks of
+    stock). Otherwise `days_of_cover = [lo, hi]` days, drawn per stock point.
+    """
+    if "cover_cadences" in spec:
+        c_lo, c_hi = spec["cover_cadences"]
+        days = CADENCE_DAYS[segment] * float(rng.uniform(c_lo, c_hi))
+        return 0.85 * days, 1.15 * days
+    lo, hi = spec.get("days_of_cover", (3.0, 10.0))
+    return float(lo), float(hi)
+
+
 def _point(
-    rng: np.random.Generator, spec: Mapping[str, Any], cid: str, segment: str, product: Product
+    rng: np.random.Generator,
+    spec: Mapping[str, Any],
+    cid: str,
+    segment: str,
+    product: Product,
+    cover: tuple[float, float],
 ) -> dict[str, Any]:
-    """One generated stock point; busier for A customers, quieter for C."""
+    """One generated stock point; busier for A customers, quieter for C. Its capacity
+    holds a number of days of its mean demand drawn from `cover`."""
     md_lo, md_hi = spec.get("mean_daily", (2.0, 30.0))
-    cover_lo, cover_hi = spec.get("days_of_cover", (3.0, 10.0))
+    cover_lo, cover_hi = cover
     bat_lo, bat_hi = spec.get("battery_per_day", (0.0, 0.0))
     every = float(spec.get("refill_every_days", 0.0))
     boost = {"A": 2.0, "B": 1.0, "C": 0.5}[segment]

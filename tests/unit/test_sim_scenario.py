@@ -31,6 +31,25 @@ def test_generated_customers_are_part_of_the_scenario() -> None:
     assert a == b
 
 
+def test_generated_storage_is_sized_to_each_customers_visit_habit() -> None:
+    # food_wholesale: cover_cadences = [1.0, 3.5] → each customer's stock points hold
+    # one factor (±15%) of its visit interval's demand, not a fixed number of days
+    food = load_scenario("food_wholesale")
+    factors = []
+    for c in food.customers:
+        assert c.visit_cadence_days is not None
+        covers = [
+            sp.capacity / sp.demand.mean_daily / c.visit_cadence_days
+            for sp in food.stock_points
+            if sp.customer_id == c.id and sp.capacity > food.product(sp.product_id).pack_size
+        ]  # (a stock point raised to one pack holds more)
+        if covers:
+            assert min(covers) >= 0.85 and max(covers) <= 4.05
+            assert max(covers) / min(covers) <= 1.4
+            factors.append(min(covers))
+    assert min(factors) < 1.2 and max(factors) > 2.8  # customers differ
+
+
 def test_weight_sensor_calibration_comes_from_the_product() -> None:
     demo = load_scenario("demo")
     milk = next(sp for sp in demo.stock_points if sp.series_id == "shop-ginza:milk-1l")
