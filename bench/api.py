@@ -10,7 +10,9 @@ process; then a load generator in a separate process drives, one after another:
   - readings_chart: GET /v1/stock-points/{random}/readings, a 7-day chart,
 each paced at --rate requests/s with at most --concurrency in flight, for --seconds.
 Latency is measured from each request's scheduled send time, so a server that falls
-behind shows it (no coordinated omission).
+behind shows it (no coordinated omission). cpu_ms is the server's CPU time (all its
+processes, from /proc) per request: unlike latency, it barely moves when something
+else loads the machine.
 
 The database is dropped and loaded afresh unless --reuse (it is left in place after a
 run, so --reuse can measure again without the ~2 minute load).
@@ -157,14 +159,46 @@ def generator(args: tuple[int, list[str], str | None, float, float, int], out: m
     out.put(drive(*args))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` and its descendants so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
 def run_endpoint(
-    port: int, paths: list[str], token: str | None, rate: float, seconds: float, threads: int
+    server: int,
+    port: int,
+    paths: list[str],
+    token: str | None,
+    rate: float,
+    seconds: float,
+    threads: int,
 ) -> dict[str, float]:
     out: mp.Queue = mp.Queue()
     proc = mp.Process(target=generator, args=((port, paths, token, rate, seconds, threads), out))
+    before = cpu_seconds(server)
     proc.start()
     result = out.get(timeout=seconds * 10 + 120)
     proc.join()
+    requests = int(rate * seconds) + 2 * threads  # and each connection's warm-up
+    result["cpu_ms"] = round((cpu_seconds(server) - before) * 1000 / requests, 2)
     return result
 
 
@@ -236,18 +270,23 @@ def main() -> None:
         }
         results = {}
         for name, (paths, token) in plan.items():
-            figures = run_endpoint(port, paths, token, args.rate, args.seconds, args.concurrency)
+            figures = run_endpoint(
+                server.pid, port, paths, token, args.rate, args.seconds, args.concurrency
+            )
             results[name] = figures
             print(
                 f"{name:<16} p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms"
-                f"  {figures['rps']:7.1f} req/s  errors {figures['errors']}",
+                f"  {figures['rps']:7.1f} req/s  errors {figures['errors']}"
+                f"  server cpu {figures['cpu_ms']:5.2f} ms/req",
                 flush=True,
             )
     finally:
         server.terminate()
         server.wait(timeout=30)
     baseline = results.pop("baseline_health")
-    endpoints = {k: {m: v[m] for m in ("p50_ms", "p99_ms", "rps")} for k, v in results.items()}
+    endpoints = {
+        k: {m: v[m] for m in ("p50_ms", "p99_ms", "rps", "cpu_ms")} for k, v in results.items()
+    }
     print(json.dumps({
         "stock_points": n_points, "days": args.days, "rate": args.rate,
         "concurrency": args.concurrency, "workers": args.workers, "baseline_health": baseline,
