@@ -44,4 +44,4 @@ async def order_queue(
     params = {
         "status": status, "customer": customer, "rep": rep, "limit": limit, "offset": offset,
     }  # fmt: skip
-    return await all_rows(conn, query, params)
+    return await all_rows(conn, query, params, binary=True)

@@ -80,7 +80,7 @@ async def stock_point_chart(
     params = {
         "bucket": bucket, "start": start, "end": end, "stock_point": stock_point_id, "rep": rep,
     }  # fmt: skip
-    points = await all_rows(conn, BY_STOCK_POINT, params)
+    points = await all_rows(conn, BY_STOCK_POINT, params, binary=True)
     if not points:  # no readings in range, or no stock point this caller may see
         await get_stock_point(conn, stock_point_id, rep=rep)
     return {"start": start, "end": end, "bucket_seconds": bucket, "points": points}
@@ -102,7 +102,7 @@ async def sensor_chart(
         await get_sensor(conn, sensor_id, rep=rep)
         raise
     params = {"bucket": bucket, "start": start, "end": end, "sensor": sensor_id, "rep": rep}
-    points = await all_rows(conn, BY_SENSOR, params)
+    points = await all_rows(conn, BY_SENSOR, params, binary=True)
     if not points:
         await get_sensor(conn, sensor_id, rep=rep)
     return {"start": start, "end": end, "bucket_seconds": bucket, "points": points}

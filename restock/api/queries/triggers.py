@@ -38,7 +38,7 @@ async def list_triggers(
     `detail` is the stored JSON as an orjson.Fragment: serialized as is, never parsed.
     """
     params = {"statuses": list(statuses), "rep": rep, "limit": limit, "offset": offset}
-    rows = await all_rows(conn, LIST if rep is None else LIST_FOR_REP, params)
+    rows = await all_rows(conn, LIST if rep is None else LIST_FOR_REP, params, binary=True)
     for row in rows:
         row["detail"] = orjson.Fragment(row["detail"])
     return rows
