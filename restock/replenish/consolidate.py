@@ -117,13 +117,12 @@ def plan_customer(
     its service level allows and it is worth a trip (see `worth_a_trip`). Due lines are
     delivered together once the slowest can arrive — on the planned visit instead if
     that is no later than needed. Lines that would fall due within `consolidate_hours`
-    of that delivery ride along. With no due
-    line, lines that would fall due within `pull_forward_hours` after a planned visit
-    are delivered on it. With neither, a slow line (long lead time) that would fall due
-    soon after the customer's next predicted trip, and that an order at the next review
-    could no longer put on it, is ordered now for that trip ("anticipated"): the trip
-    becomes a planned visit the faster lines ride on. Lines whose rounded quantity is 0
-    are left out.
+    of that delivery ride along. With no due line, lines that would fall due within
+    `pull_forward_hours` after a planned visit are delivered on it. With neither, a
+    slow line (long lead time) that would fall due soon after the customer's next
+    predicted trip, and that an order at the next review could no longer put on it, is
+    ordered now for that trip ("anticipated"): the trip becomes a planned visit the
+    faster lines ride on. Lines whose rounded quantity is 0 are left out.
     Raises KeyError for an unknown segment.
     """
     open_points = list(points)
