@@ -28,7 +28,7 @@ def test_with_no_database_requests_answer_503_after_the_configured_wait() -> Non
         assert client.get("/ready").status_code == 503
 
 
-def test_a_connection_lost_mid_request_is_503_and_the_next_request_works(
+def test_connections_lost_under_the_pool_answer_503_until_fresh_ones_are_in(
     api: Api, db: psycopg.Connection
 ) -> None:
     planner = api.headers("planner")
@@ -37,7 +37,12 @@ def test_a_connection_lost_mid_request_is_503_and_the_next_request_works(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
         " WHERE datname = current_database() AND pid <> pg_backend_pid()"
     )
-    lost = api.client.get("/v1/orders", headers=planner)
-    assert lost.status_code == 503
-    assert lost.json()["error"]["code"] == "unavailable"
-    assert api.client.get("/v1/orders", headers=planner).status_code == 200
+    answers = []
+    for _ in range(5):  # one 503 per dead pooled connection (at most 4), then answers
+        response = api.client.get("/v1/orders", headers=planner)
+        answers.append(response.status_code)
+        if response.status_code == 200:
+            break
+        assert response.json()["error"]["code"] == "unavailable"
+    assert answers[0] == 503 and answers[-1] == 200, answers
+    assert set(answers) == {503, 200}
