@@ -100,7 +100,14 @@ class JobRunner:
     def _end_hung_run(self, conn: psycopg.Connection[tuple[object, ...]], job: JobSpec) -> bool:
         """End the session of a run of `job` older than run_timeout; True if this runner
         then holds the job's lock."""
-        if not queries.end_hung_holder(conn, job.name, self.clock.now() - self.run_timeout):
+        try:
+            ended = queries.end_hung_holder(conn, job.name, self.clock.now() - self.run_timeout)
+        except psycopg.errors.InsufficientPrivilege:
+            log.error("%s: a run has held the job for more than %s, and this database role"
+                      " may not end its session (grant it pg_signal_backend)", job.name,
+                      self.run_timeout)  # fmt: skip
+            return False
+        if not ended:
             return False
         log.warning(
             "%s: a run has held the job for more than %s; ended its session",
