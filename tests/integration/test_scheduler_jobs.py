@@ -3,9 +3,7 @@ failures are recorded, and the real jobs (offline sweep, forecast) run with `as_
 
 from __future__ import annotations
 
-import threading
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import psycopg
 
@@ -14,19 +12,8 @@ from restock.core.settings import Settings
 from restock.scheduler.jobs import forecast_job, offline_sweep_job
 from restock.scheduler.runner import JobRunner, JobSpec, Outcome
 from restock.scheduler.service import Scheduler
+from tests.support.scheduler import HOUR, T0, counting_job, race
 from tests.support.world import add_sensor, count, wait_for
-
-T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-HOUR = 3600.0
-
-
-def counting_job(calls: list[datetime], *, pause: float = 0.0) -> JobSpec:
-    def run(as_of: datetime) -> str:
-        calls.append(as_of)
-        time.sleep(pause)
-        return "ok"
-
-    return JobSpec(name="counting", interval_s=HOUR, run=run)
 
 
 def test_two_schedulers_at_once_run_a_slot_once(database_url: str) -> None:
@@ -34,12 +21,7 @@ def test_two_schedulers_at_once_run_a_slot_once(database_url: str) -> None:
     job = counting_job(calls, pause=0.5)
     clock = ManualClock(T0 + timedelta(minutes=7))
     runners = [JobRunner(database_url, clock, f"scheduler-{i}") for i in range(2)]
-    outcomes: list[Outcome] = []
-    threads = [threading.Thread(target=lambda r=r: outcomes.append(r.run(job))) for r in runners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(runners, job)
     assert calls == [T0]  # as_of is the slot: the clock floored to the hour
     assert outcomes.count(Outcome.done) == 1
     assert set(outcomes) - {Outcome.done} <= {Outcome.busy, Outcome.already_run}

@@ -15,10 +15,8 @@ import psycopg
 
 from restock.core.clock import ManualClock
 from restock.scheduler.runner import JobRunner, JobSpec, Outcome
+from tests.support.scheduler import HOUR, T0, counting_job, race
 from tests.support.world import count, wait_for
-
-T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-HOUR = 3600.0
 
 ADVISORY_LOCKS = (
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
@@ -35,14 +33,6 @@ url, now = sys.argv[1], datetime.fromisoformat(sys.argv[2])
 job = JobSpec(name="counting", interval_s=3600.0, run=lambda as_of: time.sleep(600) or "")
 JobRunner(url, ManualClock(now), "doomed").run(job)
 """
-
-
-def counting_job(calls: list[datetime], *, interval_s: float = HOUR) -> JobSpec:
-    def run(as_of: datetime) -> str:
-        calls.append(as_of)
-        return "ok"
-
-    return JobSpec(name="counting", interval_s=interval_s, run=run)
 
 
 def runs(db: psycopg.Connection) -> list[tuple[datetime, str, str]]:
@@ -81,12 +71,7 @@ def test_a_slot_left_running_by_a_killed_scheduler_is_run_again_once(
     calls: list[datetime] = []
     job = counting_job(calls)
     runners = [JobRunner(database_url, clock, f"scheduler-{i}") for i in range(3)]
-    outcomes: list[Outcome] = []
-    threads = [threading.Thread(target=lambda r=r: outcomes.append(r.run(job))) for r in runners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(runners, job)
     assert calls == [T0]
     assert outcomes.count(Outcome.done) == 1
     assert set(outcomes) - {Outcome.done} <= {Outcome.busy, Outcome.already_run}
