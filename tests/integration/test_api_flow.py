@@ -35,6 +35,8 @@ def test_device_to_forecast_to_approved_order_to_rep_trigger(
     )
     ingester = Ingester(settings, ManualClock(NOW), serve_metrics=False)
     ingester.start()
+    # a reading published before the ingester's subscription stands is not delivered
+    assert ingester.subscriber.connected.wait(30), "ingest did not subscribe"
     device = publisher(broker.port, "shelf-gateway")
     try:
         publish_all(
