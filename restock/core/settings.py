@@ -130,7 +130,7 @@ class Settings(BaseSettings):
         default=24.0, gt=0, description="How far apart the policy assumes order decisions are."
     )
     replenish_consolidate_hours: float = Field(
-        default=96.0, ge=0, description="Lines due this soon after a delivery ride on it."
+        default=48.0, ge=0, description="Lines due this soon after a delivery ride on it."
     )
     replenish_pull_forward_hours: float = Field(
         default=120.0, ge=0, description="Lines due this soon after a planned visit go on it."

@@ -54,7 +54,7 @@ class ReplenishConfig:
 
     segments: Mapping[str, SegmentPolicy] = field(default_factory=lambda: DEFAULT_SEGMENTS)
     review_hours: float = 24.0
-    consolidate_hours: float = 96.0
+    consolidate_hours: float = 48.0
     pull_forward_hours: float = 120.0
     anticipate_reviews: int = 7
     min_order_fraction: float = 0.35

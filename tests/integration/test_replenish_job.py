@@ -86,7 +86,7 @@ def add_forecast(
 def test_job_drafts_one_consolidated_order_and_default_rule_approves_it(db: Conn) -> None:
     ids = setup_world(db)
     add_forecast(db, ids["milk"], as_of=AS_OF, level=30, rate=0.5, out_in=(30, 70))
-    add_forecast(db, ids["rice"], as_of=AS_OF, level=6, rate=0.06, out_in=(100, 160))
+    add_forecast(db, ids["rice"], as_of=AS_OF, level=6, rate=0.06, out_in=(70, 160))
     summary = run_replenish_job(db, as_of=AS_OF)
     assert (summary.drafted, summary.approved) == (1, 1)
     [order] = list_orders(db)

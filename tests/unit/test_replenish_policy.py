@@ -123,7 +123,7 @@ def test_due_lines_of_one_customer_are_consolidated_into_one_order() -> None:
         CustomerState(customer_id="c1", segment="A"),
         [
             point(1, out_in=(30, 60)),  # due now
-            point(2, out_in=(100, 140)),  # due within the consolidation window
+            point(2, out_in=(60, 140)),  # due within the consolidation window
             point(3, out_in=(900, 1000), level=55),  # weeks of stock: left alone
         ],
         as_of=AS_OF,
