@@ -47,6 +47,7 @@ def save_draft(conn: Conn, plan: CustomerPlan, *, as_of: datetime) -> tuple[int,
     wanted = {ln.stock_point_id: ln.quantity for ln in plan.lines}
     with conn.transaction():
         order_id = queries.open_draft(conn, plan.customer_id)
+        created = order_id is None
         if order_id is None:
             order_id = queries.insert_order(
                 conn,
@@ -55,31 +56,26 @@ def save_draft(conn: Conn, plan: CustomerPlan, *, as_of: datetime) -> tuple[int,
                 deliver_at=plan.deliver_at,
                 on_visit=plan.on_planned_visit,
             )
-            queries.replace_lines(conn, order_id, lines)
-            queries.add_event(
+        elif queries.line_quantities(conn, order_id) == wanted:
+            return order_id, False, False
+        else:
+            queries.update_draft_header(
                 conn,
                 order_id,
-                at=as_of,
-                actor=JOB_ACTOR,
-                action="drafted",
-                detail={"lines": len(lines), "value": plan.value},
+                as_of=as_of,
+                deliver_at=plan.deliver_at,
+                on_visit=plan.on_planned_visit,
             )
-            return order_id, True, True
-        if queries.line_quantities(conn, order_id) == wanted:
-            return order_id, False, False
-        queries.update_draft_header(
-            conn, order_id, as_of=as_of, deliver_at=plan.deliver_at, on_visit=plan.on_planned_visit
-        )
         queries.replace_lines(conn, order_id, lines)
         queries.add_event(
             conn,
             order_id,
             at=as_of,
             actor=JOB_ACTOR,
-            action="redrafted",
+            action="drafted" if created else "redrafted",
             detail={"lines": len(lines), "value": plan.value},
         )
-        return order_id, False, True
+        return order_id, created, True
 
 
 def draft_facts(
