@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from restock.api.queries.rows import Conn, Row, all_rows, one_row, update_by_id
+from restock.api.queries.rows import Conn, Row, all_rows, insert_row, one_row, update_by_id
 
 COLUMNS = (
     "id, name, segment, rep_id, lat, lon, time_zone, opening_hours, visit_window_start,"
@@ -43,12 +43,7 @@ async def get_customer(conn: Conn, customer_id: str, *, rep: str | None) -> Row:
 
 
 async def create_customer(conn: Conn, values: dict[str, Any]) -> Row:
-    cols = ["id", *[c for c in EDITABLE if c in values]]
-    query = (
-        f"INSERT INTO customers ({', '.join(cols)}) VALUES"
-        f" ({', '.join(f'%({c})s' for c in cols)}) RETURNING {COLUMNS}"
-    )
-    return await one_row(conn, query, values, "customer not created")
+    return await insert_row(conn, "customers", values, EDITABLE, COLUMNS, "customer")
 
 
 async def update_customer(conn: Conn, customer_id: str, changes: dict[str, Any]) -> Row:

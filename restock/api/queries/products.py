@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from restock.api.queries.rows import Conn, Row, all_rows, one_row, update_by_id
+from restock.api.queries.rows import Conn, Row, all_rows, insert_row, one_row, update_by_id
 
 COLUMNS = (
     "id, name, unit, pack_size, moq, lead_time_hours, unit_cost::float8 AS unit_cost,"
@@ -25,12 +25,7 @@ async def get_product(conn: Conn, product_id: str) -> Row:
 
 
 async def create_product(conn: Conn, values: dict[str, Any]) -> Row:
-    cols = ["id", *[c for c in EDITABLE if c in values]]
-    query = (
-        f"INSERT INTO products ({', '.join(cols)}) VALUES"
-        f" ({', '.join(f'%({c})s' for c in cols)}) RETURNING {COLUMNS}"
-    )
-    return await one_row(conn, query, values, "product not created")
+    return await insert_row(conn, "products", values, EDITABLE, COLUMNS, "product")
 
 
 async def update_product(conn: Conn, product_id: str, changes: dict[str, Any]) -> Row:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from restock.api.queries.rows import Conn, Row, all_rows, one_row, update_by_id
+from restock.api.queries.rows import Conn, Row, all_rows, insert_row, one_row, update_by_id
 
 COLUMNS = "id, name, depot_lat, depot_lon, work_start, work_end, work_days, time_zone, created_at"
 EDITABLE = ("name", "depot_lat", "depot_lon", "work_start", "work_end", "work_days", "time_zone")
@@ -25,12 +25,7 @@ async def get_rep(conn: Conn, rep_id: str, *, rep: str | None) -> Row:
 
 
 async def create_rep(conn: Conn, values: dict[str, Any]) -> Row:
-    cols = ["id", *[c for c in EDITABLE if c in values]]
-    query = (
-        f"INSERT INTO reps ({', '.join(cols)}) VALUES"
-        f" ({', '.join(f'%({c})s' for c in cols)}) RETURNING {COLUMNS}"
-    )
-    return await one_row(conn, query, values, "rep not created")
+    return await insert_row(conn, "reps", values, EDITABLE, COLUMNS, "rep")
 
 
 async def update_rep(conn: Conn, rep_id: str, changes: dict[str, Any]) -> Row:

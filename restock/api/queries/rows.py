@@ -44,6 +44,26 @@ async def one_row(
     return row
 
 
+async def insert_row(
+    conn: Conn,
+    table: str,
+    values: Mapping[str, Any],
+    allowed: Iterable[str],
+    returning: str,
+    what: str,
+) -> Row:
+    """INSERT into `table` its id and the `values` whose column is in `allowed`;
+    returns the new row (`returning` columns)."""
+    cols = ["id", *[c for c in allowed if c in values]]
+    query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING {}").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(sql.Identifier(c) for c in cols),
+        sql.SQL(", ").join(sql.Placeholder(c) for c in cols),
+        sql.SQL(returning),
+    )
+    return await one_row(conn, query, {c: values[c] for c in cols}, f"{what} not created")
+
+
 async def update_by_id(
     conn: Conn,
     table: str,
