@@ -33,7 +33,6 @@ import statistics
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,7 +60,6 @@ DEFAULT_RULE = Rule(
     id=1, name="default", max_value=200_000, max_deviation=1.0, max_interval_ratio=3.0
 )  # as seeded by migration 0030
 POLICIES = ("fixed_route", "min_max", "restock")
-Book = Callable[[str, datetime, float | None, float | None], None]
 
 
 class Observed:
