@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.integration.test_api_fixtures import NOW, Api, api_fixture  # noqa: F401 (fixture)
+import psycopg
+
+from restock.api.app import create_app
+from restock.core.clock import ManualClock
+from restock.core.settings import Settings
+from tests.integration.test_api_fixtures import (  # noqa: F401 (fixture)
+    NOW,
+    Api,
+    TestClient,
+    api_fixture,
+)
 
 
 def test_a_sensor_is_registered_bound_calibrated_and_disabled(api: Api) -> None:
@@ -85,3 +95,25 @@ def test_patching_a_rule_clears_a_limit_with_null_but_never_its_name(api: Api) -
     assert nameless.status_code == 422
     assert "name, min_battery cannot be null" in str(nameless.json()["error"]["details"])
     assert api.client.get("/v1/auto-approve-rules/1", headers=staff).json()["name"] == "default"
+
+
+def test_planning_a_route_follows_the_configured_visit_cadence(api: Api, database_url: str) -> None:
+    # cust-1 (segment A, rep-1, next door to the depot: worth the optional stop) was
+    # last visited 10 days before the planned day
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE customers SET lat = 35.681, lon = 139.761 WHERE id = 'cust-1'")
+        conn.execute(
+            "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, status)"
+            " VALUES ('rep-1', 'cust-1', %s, 'cadence', 'done')",
+            (NOW - timedelta(days=7),),
+        )
+    path = "/v1/reps/rep-1/routes/2026-11-23"
+    weekly = api.client.post(path, headers=api.headers("planner")).json()
+    assert [(s["customer_id"], s["purposes"]) for s in weekly["stops"]] == [("cust-1", ["cadence"])]
+    settings = Settings(
+        database_url=database_url,
+        replenish_cadence_days={"A": 14, "B": 30, "C": 90},
+    )
+    with TestClient(create_app(settings, clock=ManualClock(NOW))) as client:
+        fortnightly = client.post(path, headers=api.headers("planner")).json()
+    assert fortnightly["stops"] == []

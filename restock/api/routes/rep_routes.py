@@ -7,12 +7,13 @@ from datetime import date
 from fastapi import APIRouter
 
 from restock.api import scoped
-from restock.api.deps import BlockingConn, ClockDep, Reader, Staff
+from restock.api.deps import BlockingConn, ClockDep, Reader, SettingsDep, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.routes import V1
 from restock.api.schemas.replenish import Route
 from restock.replenish import route_store
 from restock.replenish.routes import RoutePlan
+from restock.replenish.segments import ReplenishConfig
 
 router = APIRouter(prefix=V1 + "/reps/{rep_id}/routes", tags=["routes"],
                    responses={**AUTH_RESPONSES, **NOT_FOUND})  # fmt: skip
@@ -25,6 +26,9 @@ def get_route(conn: BlockingConn, caller: Reader, rep_id: str, day: date) -> Rou
 
 
 @router.post("/{day}", response_model=Route)
-def plan_route(conn: BlockingConn, _: Staff, clock: ClockDep, rep_id: str, day: date) -> RoutePlan:
+def plan_route(
+    conn: BlockingConn, _: Staff, clock: ClockDep, settings: SettingsDep, rep_id: str, day: date
+) -> RoutePlan:
     """Plan (or re-plan) the rep's day from open triggers, deliveries and cadence."""
-    return route_store.build_route(conn, rep_id, day, as_of=clock.now())
+    config = ReplenishConfig.from_settings(settings)
+    return route_store.build_route(conn, rep_id, day, as_of=clock.now(), config=config)
