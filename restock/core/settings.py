@@ -130,7 +130,10 @@ class Settings(BaseSettings):
         default=24.0, gt=0, description="How far apart the policy assumes order decisions are."
     )
     replenish_consolidate_hours: float = Field(
-        default=48.0, ge=0, description="Lines due this soon after a delivery ride on it."
+        default=144.0,
+        ge=0,
+        description="How far past the review after a delivery the customer's next trip is"
+        " looked for: lines that cannot last until it ride on the delivery.",
     )
     replenish_pull_forward_hours: float = Field(
         default=120.0, ge=0, description="Lines due this soon after a planned visit go on it."

@@ -8,7 +8,7 @@ an optional planned visit and `as_of`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,29 +65,47 @@ class CustomerPlan:
         return sum(line.value for line in self.lines)
 
 
-def predicted_trip(
-    points: Sequence[PointState],
+def runs_low_at(
+    point: PointState, quantity: float, *, deliver_at: datetime, risk: float, until: datetime
+) -> datetime:
+    """When a line that receives `quantity` at `deliver_at` is next at risk: the first
+    hour its P(stockout), counting the delivery and what is on order, exceeds `risk`
+    (found by bisection; `until` if not before then). A line at risk before the delivery
+    lands counts from the delivery on: that shortfall is past helping."""
+    refilled = replace(
+        point,
+        on_order=point.on_order + quantity,
+        on_order_arrival=max(point.on_order_arrival or deliver_at, deliver_at),
+    )
+    ordered = deliver_at - timedelta(hours=point.lead_time_hours)
+    if p_stockout(refilled, until, ordering_at=ordered) <= risk:
+        return until
+    lo, hi = deliver_at, until
+    while hi - lo > timedelta(hours=1):
+        mid = lo + (hi - lo) / 2
+        if p_stockout(refilled, mid, ordering_at=ordered) > risk:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def next_trip(
+    lines: Sequence[tuple[PointState, float]],
     *,
-    as_of: datetime,
+    deliver_at: datetime,
     risk: dict[int, float],
-    config: ReplenishConfig,
-) -> datetime | None:
-    """When the customer's next delivery will be needed, on the current forecasts: the
-    soonest, over its lines, of the first later review at which a line falls due plus
-    its lead time (None if none falls due within `anticipate_reviews` reviews)."""
-    step = timedelta(hours=config.review_hours)
-    best: datetime | None = None
-    for p in points:
-        for k in range(1, config.anticipate_reviews + 1):
-            review = as_of + k * step
-            if (
-                p_stockout(p, protect_until(p, review, config.review_hours))
-                > risk[p.stock_point_id]
-            ):
-                arrival = p.earliest_delivery(review)
-                best = arrival if best is None else min(best, arrival)
-                break
-    return best
+    until: datetime,
+) -> datetime:
+    """When the customer needs its next trip once `lines` (point, quantity) are
+    delivered at `deliver_at`: the soonest any of them is at risk again."""
+    return min(
+        (
+            runs_low_at(p, q, deliver_at=deliver_at, risk=risk[p.stock_point_id], until=until)
+            for p, q in lines
+        ),
+        default=until,
+    )
 
 
 def worth_a_trip(point: PointState, *, as_of: datetime, config: ReplenishConfig) -> bool:
@@ -116,13 +134,10 @@ def plan_customer(
     A line is due when P(stockout before its next possible delivery) exceeds the risk
     its service level allows and it is worth a trip (see `worth_a_trip`). Due lines are
     delivered together once the slowest can arrive — on the planned visit instead if
-    that is no later than needed. Lines that would fall due within `consolidate_hours`
-    of that delivery ride along. With no due line, lines that would fall due within
-    `pull_forward_hours` after a planned visit are delivered on it. With neither, a
-    slow line (long lead time) that would fall due soon after the customer's next
-    predicted trip, and that an order at the next review could no longer put on it, is
-    ordered now for that trip ("anticipated"): the trip becomes a planned visit the
-    faster lines ride on. Lines whose rounded quantity is 0 are left out.
+    that is no later than needed. Lines that could not last until the customer's next
+    trip after that delivery ride along (see `_ride_along_window`). With no due line,
+    lines that would fall due within `pull_forward_hours` after a planned visit are
+    delivered on it. Lines whose rounded quantity is 0 are left out.
     Raises KeyError for an unknown segment.
     """
     open_points = list(points)
@@ -137,7 +152,6 @@ def plan_customer(
         if reorder_due(p, as_of=as_of, risk=risk[p.stock_point_id], review_hours=review)
         and worth_a_trip(p, as_of=as_of, config=config)
     ]
-    due_ids = {p.stock_point_id for p in due}
     visit = customer.next_visit
     if due:
         deliver_at = max(p.earliest_delivery(as_of) for p in due)
@@ -145,21 +159,15 @@ def plan_customer(
             visit is not None
             and visit >= deliver_at
             and all(
-                p_stockout(p, visit) <= risk[p.stock_point_id]
+                p_stockout(p, visit, ordering_at=as_of) <= risk[p.stock_point_id]
                 and visit <= protect_until(p, as_of, config.review_hours)
                 for p in due
             )
         )
         if on_visit and visit is not None:
             deliver_at = visit
-        window = deliver_at + timedelta(hours=config.review_hours + config.consolidate_hours)
-        chosen = [(p, "due") for p in due] + [
-            (p, "consolidated")
-            for p in open_points
-            if p.stock_point_id not in due_ids
-            and p.earliest_delivery(as_of) <= deliver_at
-            and p_stockout(p, window) > risk[p.stock_point_id]
-        ]
+        riders = _riders(due, open_points, as_of, deliver_at, risk, config)
+        chosen = [(p, "due") for p in due] + [(p, "consolidated") for p in riders]
     elif visit is not None:
         deliver_at, on_visit = visit, True
         window = visit + timedelta(hours=config.pull_forward_hours)
@@ -167,21 +175,10 @@ def plan_customer(
             (p, "pulled_forward")
             for p in open_points
             if p.earliest_delivery(as_of) <= visit
-            and p_stockout(p, window) > risk[p.stock_point_id]
+            and p_stockout(p, window, ordering_at=as_of) > risk[p.stock_point_id]
         ]
     else:
-        trip = predicted_trip(open_points, as_of=as_of, risk=risk, config=config)
-        if trip is None:
-            return None
-        deliver_at, on_visit = trip, False
-        window = trip + timedelta(hours=config.review_hours + config.consolidate_hours)
-        next_review = as_of + timedelta(hours=review)
-        chosen = [
-            (p, "anticipated")
-            for p in open_points
-            if p.earliest_delivery(as_of) <= trip < p.earliest_delivery(next_review)
-            and p_stockout(p, window) > risk[p.stock_point_id]
-        ]
+        return None
     lines = []
     for point, reason in chosen:
         qty = order_quantity(point, as_of=as_of, deliver_at=deliver_at)
@@ -213,3 +210,40 @@ def plan_customer(
         on_planned_visit=on_visit,
         lines=tuple(sorted(lines, key=lambda line: line.stock_point_id)),
     )
+
+
+def _riders(
+    due: Sequence[PointState],
+    points: Sequence[PointState],
+    as_of: datetime,
+    deliver_at: datetime,
+    risk: dict[int, float],
+    config: ReplenishConfig,
+) -> list[PointState]:
+    """The lines that ride on the due lines' delivery: those that could not last until
+    the customer's next trip as this order leaves it (the soonest a refilled line is at
+    risk again), looked for from the review after the delivery to `consolidate_hours`
+    later. A line that would call a trip of its own before then rides; one that can
+    wait for the next trip does, and holds less stock meanwhile.
+
+    The next trip is first taken from the due lines; the riders, once refilled, may
+    bring it forward, and the riders are narrowed to that nearer trip once."""
+    first = deliver_at + timedelta(hours=config.review_hours)
+    last = first + timedelta(hours=config.consolidate_hours)
+
+    def refill(lines: Sequence[PointState]) -> list[tuple[PointState, float]]:
+        return [(p, order_quantity(p, as_of=as_of, deliver_at=deliver_at).quantity) for p in lines]
+
+    def at_risk(lines: Sequence[PointState], trip: datetime) -> list[PointState]:
+        return [p for p in lines if p_stockout(p, trip, ordering_at=as_of) > risk[p.stock_point_id]]
+
+    due_ids = {p.stock_point_id for p in due}
+    candidates = [
+        p
+        for p in points
+        if p.stock_point_id not in due_ids and p.earliest_delivery(as_of) <= deliver_at
+    ]
+    trip = max(next_trip(refill(due), deliver_at=deliver_at, risk=risk, until=last), first)
+    riders = at_risk(candidates, trip)
+    nearer = next_trip(refill(riders), deliver_at=deliver_at, risk=risk, until=last)
+    return at_risk(riders, max(min(trip, nearer), first))

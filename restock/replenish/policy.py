@@ -75,10 +75,17 @@ def protect_until(point: PointState, as_of: datetime, review_hours: float) -> da
     return as_of + timedelta(hours=review_hours + point.lead_time_hours)
 
 
-def p_stockout(point: PointState, when: datetime) -> float:
+def p_stockout(point: PointState, when: datetime, *, ordering_at: datetime | None = None) -> float:
     """P(stockout before `when`), counting what is on order: after it arrives, the
     quantity on order pushes the stockout back by on_order / rate hours. (An order due
-    after `when` does not help; without a rate, nothing shifts.)"""
+    after `when` does not help; without a rate, nothing shifts.)
+
+    With `ordering_at`, only the risk an order placed then can still address: when the
+    order on its way arrives no later than the new one could, running out before it
+    arrives is past helping, and only the risk of the stock plus what is on order (the
+    inventory position) running out before `when` counts. Otherwise a line whose
+    delivery is a day away would be ordered again at every review until it lands.
+    """
     curve = point.curve
     arrival = point.on_order_arrival
     if point.on_order <= 0 or point.rate_per_hour <= 0 or arrival is None or when <= arrival:
@@ -86,13 +93,18 @@ def p_stockout(point: PointState, when: datetime) -> float:
     pushed_h = point.on_order / point.rate_per_hour  # may be huge for a slow product
     after_h = (when - arrival).total_seconds() / 3600.0
     shifted = arrival if pushed_h >= after_h else when - timedelta(hours=pushed_h)
+    if ordering_at is not None and arrival <= point.earliest_delivery(ordering_at):
+        if pushed_h >= (when - ordering_at).total_seconds() / 3600.0:
+            return 0.0
+        return curve.p_stockout_before(when - timedelta(hours=pushed_h))
     return max(curve.p_stockout_before(arrival), curve.p_stockout_before(shifted))
 
 
 def reorder_due(point: PointState, *, as_of: datetime, risk: float, review_hours: float) -> bool:
     """True when P(stockout before the next possible delivery), counting what is already
     on order, exceeds `risk`: with long lead times and little capacity, orders overlap."""
-    return p_stockout(point, protect_until(point, as_of, review_hours)) > risk
+    until = protect_until(point, as_of, review_hours)
+    return p_stockout(point, until, ordering_at=as_of) > risk
 
 
 def order_quantity(point: PointState, *, as_of: datetime, deliver_at: datetime) -> Quantity:

@@ -43,20 +43,18 @@ class ReplenishConfig:
     """Tuning of the replenishment policy (`from_settings` reads it from `Settings`).
 
     review_hours: how often the job runs; an order not placed now is placed at the next
-    run at the earliest. consolidate_hours: lines due within this long after the first
-    due line of a customer ride on the same order. pull_forward_hours: a line due within
+    run at the earliest. consolidate_hours: how far past the review after a delivery
+    the customer's next trip is looked for; lines that cannot last until that trip ride
+    on the delivery (see consolidate.plan_customer). pull_forward_hours: a line due within
     this long after an already planned visit is delivered on that visit.
-    anticipate_reviews: how many reviews ahead the next trip is predicted, so that slow
-    (long lead time) lines can be ordered in time to ride on it. min_order_fraction:
-    a line at risk whose order would fill less than this share of its target waits,
-    unless its median stockout is near (see consolidate.worth_a_trip).
+    min_order_fraction: a line at risk whose order would fill less than this share of
+    its target waits, unless its median stockout is near (see consolidate.worth_a_trip).
     """
 
     segments: Mapping[str, SegmentPolicy] = field(default_factory=lambda: DEFAULT_SEGMENTS)
     review_hours: float = 24.0
-    consolidate_hours: float = 48.0
+    consolidate_hours: float = 144.0
     pull_forward_hours: float = 120.0
-    anticipate_reviews: int = 7
     min_order_fraction: float = 0.35
 
     @classmethod

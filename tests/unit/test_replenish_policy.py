@@ -67,6 +67,16 @@ def test_an_order_on_its_way_counts_and_a_too_small_one_is_topped_up() -> None:
     assert reorder_due(too_small, as_of=AS_OF, risk=0.01, review_hours=24)
 
 
+def test_a_delivery_on_its_way_is_not_ordered_again_for_a_shortfall_before_it_lands() -> None:
+    # out at 10–30 h; 48 units land at +20 h, before an order placed now (+24 h) could:
+    # the shortfall before them is past helping, and after them the shelf lasts
+    landing = point(out_in=(10, 30), on_order=48, on_order_arrival=AS_OF + timedelta(hours=20))
+    assert not reorder_due(landing, as_of=AS_OF, risk=0.01, review_hours=24)
+    # the same order landing at +40 h: one placed now arrives first, so it is due
+    late = point(out_in=(10, 30), on_order=48, on_order_arrival=AS_OF + timedelta(hours=40))
+    assert reorder_due(late, as_of=AS_OF, risk=0.01, review_hours=24)
+
+
 def test_an_order_on_its_way_for_a_product_barely_moving_covers_the_whole_window() -> None:
     # 36 units at 1e-9/h would push the stockout back beyond any date: no overflow
     arriving = AS_OF + timedelta(hours=20)
@@ -138,6 +148,37 @@ def test_due_lines_of_one_customer_are_consolidated_into_one_order() -> None:
     why = plan.lines[0].reasoning
     assert why["p_stockout"] > why["risk_allowed"] == 0.01
     assert why["level"] == 30.0 and "pack" in why["rounding"]
+
+
+def test_a_line_rides_along_only_if_it_could_not_last_until_the_next_trip() -> None:
+    # line 1 is due: 36 arrive at +24 h, pushing its stockout back 72 h, so the next
+    # trip is needed at about +102 h (its 1% quantile, 30.4 h, plus 72 h)
+    plan = plan_customer(
+        CustomerState(customer_id="c1", segment="A"),
+        [
+            point(1, out_in=(30, 70)),
+            point(2, out_in=(98, 200)),  # 5% at risk before that trip: rides
+            point(3, out_in=(110, 200)),  # lasts until that trip: waits for it
+        ],
+        as_of=AS_OF,
+        config=ReplenishConfig(),
+    )
+    assert plan is not None
+    assert [(line.stock_point_id, line.reason) for line in plan.lines] == [
+        (1, "due"),
+        (2, "consolidated"),
+    ]
+
+
+def test_the_next_trip_is_looked_for_at_most_consolidate_hours_ahead() -> None:
+    plan = plan_customer(
+        CustomerState(customer_id="c1", segment="A"),
+        [point(1, out_in=(30, 70)), point(2, out_in=(98, 200))],
+        as_of=AS_OF,
+        config=ReplenishConfig(consolidate_hours=48),  # trip looked for until +96 h
+    )
+    assert plan is not None
+    assert [line.stock_point_id for line in plan.lines] == [1]
 
 
 def test_a_due_line_with_no_room_for_a_pack_calls_no_trip_for_the_others() -> None:
@@ -226,19 +267,3 @@ def test_configured_segment_levels_are_validated() -> None:
         SegmentPolicy(service_level=1.2, cadence_days=7)
     with pytest.raises(KeyError, match="'D'"):
         ReplenishConfig().segment("D")
-
-
-def test_slow_line_is_ordered_now_to_ride_on_the_predicted_next_trip() -> None:
-    # milk (24 h lead) falls due at the review in 2 days → trip at +72 h; rice (72 h lead)
-    # would be due soon after it and cannot be ordered at tomorrow's review for +72 h
-    milk = point(1, out_in=(80, 140))
-    rice = point(2, out_in=(110, 200), lead_time_hours=72, pack_size=4, moq=4, capacity=20, level=6)
-    plan = plan_customer(
-        CustomerState(customer_id="c1", segment="A"),
-        [milk, rice],
-        as_of=AS_OF,
-        config=ReplenishConfig(),
-    )
-    assert plan is not None
-    assert plan.deliver_at == AS_OF + timedelta(hours=72)
-    assert [(line.stock_point_id, line.reason) for line in plan.lines] == [(2, "anticipated")]
