@@ -1,5 +1,6 @@
 """`restock replenish` (the job, optionally dispatching triggers), `restock orders`,
-`restock approve` / `restock reject`, `restock rules` and `restock routes`."""
+`restock approve` / `restock reject`, `restock rules`, `restock routes` and
+`restock visit`."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from restock.replenish.dispatch import (
 )
 from restock.replenish.errors import ReplenishError
 from restock.replenish.job import JobConfig, run_replenish_job
-from restock.replenish.route_store import build_route
+from restock.replenish.route_store import build_route, record_visit
 from restock.replenish.rules import create_rule, delete_rule, list_rules
 from restock.replenish.segments import ReplenishConfig
 
@@ -76,6 +77,14 @@ def register(subparsers: Any) -> None:
     cmd.add_argument("--as-of", help="ISO time (default: now)")
     cmd.add_argument("--seconds", type=float, default=1.0, help="solver time limit")
     cmd.set_defaults(func=run_routes)
+
+    cmd = subparsers.add_parser(
+        "visit", help="record a visit a rep made (closes that day's planned visit)"
+    )
+    cmd.add_argument("--rep", required=True)
+    cmd.add_argument("--customer", required=True)
+    cmd.add_argument("--at", help="ISO time of the visit (default: now)")
+    cmd.set_defaults(func=run_visit)
 
 
 def run_replenish(args: argparse.Namespace) -> int:
@@ -192,4 +201,16 @@ def run_routes(args: argparse.Namespace) -> int:
     print(f"{plan.distance_km:.1f} km, {plan.duration_minutes:.0f} min")
     if plan.skipped_required:
         print(f"did not fit: {', '.join(plan.skipped_required)}")
+    return 0
+
+
+def run_visit(args: argparse.Namespace) -> int:
+    at = _when(args.at)
+    with connect(Settings().database_url, autocommit=True) as conn:
+        try:
+            visit_id = record_visit(conn, args.rep, args.customer, at=at)
+        except ReplenishError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(f"visit {visit_id}: {args.rep} at {args.customer}, {at.isoformat()}")
     return 0

@@ -70,3 +70,10 @@ class RepNotFound(ReplenishError):
     def __init__(self, rep_id: str) -> None:
         super().__init__(f"rep {rep_id!r} does not exist")
         self.rep_id = rep_id
+
+
+class CustomerNotFound(ReplenishError):
+    def __init__(self, customer_id: str, rep_id: str) -> None:
+        super().__init__(f"{customer_id!r} is not a customer of rep {rep_id!r}")
+        self.customer_id = customer_id
+        self.rep_id = rep_id

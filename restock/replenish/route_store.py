@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from restock.replenish.errors import RepNotFound, RouteNotFound
+from restock.replenish.errors import CustomerNotFound, RepNotFound, RouteNotFound
 from restock.replenish.queries import Conn
 from restock.replenish.routes import PlannedStop, RepDay, RoutePlan, Stop, TravelTimes, plan_route
 from restock.replenish.segments import ReplenishConfig
@@ -80,8 +80,8 @@ def gather_stops(
         trigger_ids, purposes, urgent, deliveries, last_visit = row[7:]
         required = bool(urgent) or deliveries > 0
         cadence_days = cfg.cadence_days(segment, cadence)
-        cadence_due = segment == "A" and (
-            last_visit is None or rep_day.start - last_visit >= timedelta(days=cadence_days)
+        cadence_due = segment == "A" and (  # weekly: same weekday, whatever the hour
+            last_visit is None or (day - last_visit.astimezone(tz).date()).days >= cadence_days
         )
         if not (required or trigger_ids or cadence_due):
             continue
@@ -210,3 +210,36 @@ def get_route(conn: Conn, rep_id: str, day: date) -> RoutePlan:
         duration_minutes=float(head[2]),
         skipped_required=tuple(head[3]),
     )
+
+
+def record_visit(conn: Conn, rep_id: str, customer_id: str, *, at: datetime) -> int:
+    """The rep visited the customer at `at`: the customer's visits planned for that local
+    day are done, or, with none planned, a done visit is recorded (so route planning
+    counts the customer's cadence from it). Deliveries stay planned: they are done when
+    the order is delivered. Returns the id of a visit now done.
+    Raises RepNotFound, CustomerNotFound (not one of the rep's customers)."""
+    rep = conn.execute("SELECT time_zone FROM reps WHERE id = %s", (rep_id,)).fetchone()
+    if rep is None:
+        raise RepNotFound(rep_id)
+    mine = conn.execute(
+        "SELECT 1 FROM customers WHERE id = %s AND rep_id = %s", (customer_id, rep_id)
+    ).fetchone()
+    if mine is None:
+        raise CustomerNotFound(customer_id, rep_id)
+    begin = datetime.combine(at.astimezone(ZoneInfo(rep[0])).date(), time(0), ZoneInfo(rep[0]))
+    with conn.transaction():
+        done = conn.execute(
+            "UPDATE planned_visits SET status = 'done' WHERE customer_id = %s"
+            " AND status = 'planned' AND purpose <> 'delivery'"
+            " AND planned_at >= %s AND planned_at < %s RETURNING id",
+            (customer_id, begin, begin + timedelta(days=1)),
+        ).fetchall()
+        if done:
+            return int(min(r[0] for r in done))
+        row = conn.execute(
+            "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, status)"
+            " VALUES (%s, %s, %s, 'cadence', 'done') RETURNING id",
+            (rep_id, customer_id, at),
+        ).fetchone()
+        assert row is not None
+        return int(row[0])

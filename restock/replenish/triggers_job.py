@@ -6,16 +6,23 @@ raise TriggerNotFound, InvalidTriggerTransition.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from restock.replenish import trigger_queries as tq
 from restock.replenish.consolidate import CustomerState
-from restock.replenish.errors import InvalidTriggerTransition, TriggerNotFound
+from restock.replenish.errors import (
+    CustomerNotFound,
+    InvalidTriggerTransition,
+    RepNotFound,
+    TriggerNotFound,
+)
 from restock.replenish.orders import SensorHealth
 from restock.replenish.policy import PointState
 from restock.replenish.queries import Conn
+from restock.replenish.route_store import record_visit
 from restock.replenish.segments import ReplenishConfig
 from restock.replenish.triggers import ApprovedOrder, Signals, TriggerConfig, detect
 
@@ -174,10 +181,18 @@ def acknowledge_trigger(conn: Conn, trigger_id: int, *, actor: str, at: datetime
 
 
 def complete_trigger(conn: Conn, trigger_id: int, *, actor: str, at: datetime) -> Trigger:
-    """The visit was made. Raises TriggerNotFound, InvalidTriggerTransition."""
-    return _move(
-        conn, trigger_id, allowed=UNRESOLVED, to="completed", actor=actor, at=at, action="complete"
-    )
+    """The visit was made: the trigger is completed and, while the customer is still its
+    rep's, the visit is recorded (route_store.record_visit), so the customer's cadence
+    counts from it. Raises TriggerNotFound, InvalidTriggerTransition."""
+    with conn.transaction():
+        trigger = _move(
+            conn, trigger_id, allowed=UNRESOLVED, to="completed", actor=actor, at=at,
+            action="complete",
+        )  # fmt: skip
+        if trigger.rep_id is not None:
+            with suppress(CustomerNotFound, RepNotFound):
+                record_visit(conn, trigger.rep_id, trigger.customer_id, at=at)
+    return trigger
 
 
 def cancel_trigger(conn: Conn, trigger_id: int, *, actor: str, at: datetime) -> Trigger:

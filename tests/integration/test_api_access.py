@@ -84,6 +84,7 @@ def families(sp: int) -> list[Family]:
         Family("trigger-ack", "POST", "/v1/triggers/999/acknowledge", READERS, ok=frozenset({404})),
         Family("route", "GET", "/v1/reps/rep-1/routes/2026-11-20", READERS, ok=frozenset({404})),
         Family("route-plan", "POST", "/v1/reps/rep-1/routes/2026-11-23", STAFF),
+        Family("visit", "POST", "/v1/reps/rep-1/visits", READERS, {"customer_id": "cust-1"}),
         Family("kpis", "GET", "/v1/kpis", READERS),
     ]
 

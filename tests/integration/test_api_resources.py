@@ -117,3 +117,35 @@ def test_planning_a_route_follows_the_configured_visit_cadence(api: Api, databas
     with TestClient(create_app(settings, clock=ManualClock(NOW))) as client:
         fortnightly = client.post(path, headers=api.headers("planner")).json()
     assert fortnightly["stops"] == []
+
+
+def test_a_visit_the_rep_records_restarts_the_customers_cadence(
+    api: Api, database_url: str
+) -> None:
+    # cust-1 (A, weekly) was last visited 7 days before the planned day: due again
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("UPDATE customers SET lat = 35.681, lon = 139.761 WHERE id = 'cust-1'")
+        conn.execute(
+            "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, status)"
+            " VALUES ('rep-1', 'cust-1', %s, 'cadence', 'done')",
+            (NOW - timedelta(days=7),),
+        )
+    rep, planner = api.headers("rep"), api.headers("planner")
+    path = "/v1/reps/rep-1/routes/2026-11-23"
+    assert [s["customer_id"] for s in api.client.post(path, headers=planner).json()["stops"]] == [
+        "cust-1"
+    ]  # its cadence visit, now a planned visit on the 23rd
+    made = api.client.post("/v1/reps/rep-1/visits", json={"customer_id": "cust-1"}, headers=rep)
+    assert made.status_code == 201
+    assert made.json()["customer_id"] == "cust-1"
+    assert api.client.post(path, headers=planner).json()["stops"] == []
+    with psycopg.connect(database_url) as conn:  # re-planning dropped the 23rd's visit
+        assert conn.execute(
+            "SELECT status, count(*) FROM planned_visits WHERE customer_id = 'cust-1'"
+            " GROUP BY status"
+        ).fetchall() == [("done", 2)]
+    # another rep's customer, or another rep's visits: not found
+    other = api.client.post("/v1/reps/rep-1/visits", json={"customer_id": "cust-2"}, headers=rep)
+    assert other.status_code == 404 and "cust-2" in other.json()["error"]["message"]
+    elsewhere = {"customer_id": "cust-2"}
+    assert api.client.post("/v1/reps/rep-2/visits", json=elsewhere, headers=rep).status_code == 404

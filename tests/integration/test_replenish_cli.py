@@ -1,5 +1,6 @@
 """End to end on PostgreSQL: readings → `restock forecast` → `restock replenish` →
-`restock orders` / `restock routes`, with the real forecast job in between."""
+`restock orders` / `restock routes` / `restock visit`, with the real forecast job in
+between."""
 
 from __future__ import annotations
 
@@ -77,3 +78,11 @@ def test_forecast_then_replenish_from_the_command_line(
     assert "km" in capsys.readouterr().out
     assert main(["approve", "999", "--actor", "hana"]) == 2
     assert "order 999 does not exist" in capsys.readouterr().err
+    visit_at = "2026-09-23T02:30:00Z"
+    assert main(["visit", "--rep", "r1", "--customer", "c1", "--at", visit_at]) == 0
+    assert "r1 at c1" in capsys.readouterr().out
+    assert db.execute(
+        "SELECT count(*) FROM planned_visits WHERE status = 'done' AND customer_id = 'c1'"
+    ).fetchone() == (1,)
+    assert main(["visit", "--rep", "r1", "--customer", "nobody"]) == 2
+    assert "'nobody' is not a customer of rep 'r1'" in capsys.readouterr().err

@@ -189,6 +189,9 @@ def test_triggers_are_acknowledged_and_completed_and_never_raised_twice(db: Conn
     acked = acknowledge_trigger(db, battery.id, actor="rep", at=AS_OF)
     assert acked.status == "acknowledged" and acked.acknowledged_by == "rep"
     complete_trigger(db, battery.id, actor="rep", at=AS_OF + timedelta(hours=2))
+    assert db.execute(  # the visit made counts for the customer's cadence
+        "SELECT customer_id, planned_at, status FROM planned_visits"
+    ).fetchall() == [(battery.customer_id, AS_OF + timedelta(hours=2), "done")]
     run_replenish_job(db, as_of=AS_OF + timedelta(hours=3))
     assert not [t for t in list_triggers(db) if t.purpose == "battery_low"]
 

@@ -8,10 +8,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from restock.replenish.errors import RepNotFound, RouteNotFound
+from restock.replenish.errors import CustomerNotFound, RepNotFound, RouteNotFound
 from restock.replenish.job import run_replenish_job
 from restock.replenish.queries import next_visits
-from restock.replenish.route_store import build_route, get_route
+from restock.replenish.route_store import build_route, get_route, record_visit
 from tests.integration.test_replenish_job import AS_OF, add_forecast, setup_world
 
 Conn = psycopg.Connection[Any]
@@ -61,3 +61,23 @@ def test_unknown_rep_or_route_is_a_named_error(db: Conn) -> None:
     setup_world(db)
     with pytest.raises(RouteNotFound, match="r1"):
         get_route(db, "r1", date(2026, 9, 8))
+
+
+def test_a_visit_made_closes_that_days_planned_visit_and_restarts_the_cadence(
+    db: Conn,
+) -> None:
+    setup_world(db)  # an A customer never visited: its weekly visit is due
+    day = date(2026, 9, 8)
+    stop = build_route(db, "r1", day, as_of=AS_OF, max_runtime_s=0.2).stops[0]
+    planned = db.execute("SELECT id FROM planned_visits").fetchone()
+    assert planned is not None
+    assert record_visit(db, "r1", "c1", at=stop.arrive_at + timedelta(minutes=20)) == planned[0]
+    assert db.execute("SELECT status FROM planned_visits").fetchall() == [("done",)]
+    assert build_route(db, "r1", day + timedelta(days=1), as_of=AS_OF).stops == ()
+    assert [
+        s.customer_id for s in build_route(db, "r1", day + timedelta(days=7), as_of=AS_OF).stops
+    ] == ["c1"]
+    with pytest.raises(CustomerNotFound, match="nobody"):
+        record_visit(db, "r1", "nobody", at=stop.arrive_at)
+    with pytest.raises(RepNotFound, match="ghost"):
+        record_visit(db, "ghost", "c1", at=stop.arrive_at)

@@ -1,4 +1,5 @@
-"""A rep's daily route: the rep reads their own; staff read anyone's and (re)plan."""
+"""A rep's daily route: the rep reads their own; staff read anyone's and (re)plan. A
+rep records the visits they make, which route planning counts cadences from."""
 
 from __future__ import annotations
 
@@ -8,27 +9,40 @@ from fastapi import APIRouter
 
 from restock.api import scoped
 from restock.api.deps import BlockingConn, ClockDep, Reader, SettingsDep, Staff
-from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
+from restock.api.errors import AUTH_RESPONSES, NOT_FOUND, NotFound
 from restock.api.routes import V1
-from restock.api.schemas.replenish import Route
+from restock.api.schemas.replenish import Route, Visit, VisitMade
 from restock.replenish import route_store
 from restock.replenish.routes import RoutePlan
 from restock.replenish.segments import ReplenishConfig
 
-router = APIRouter(prefix=V1 + "/reps/{rep_id}/routes", tags=["routes"],
+router = APIRouter(prefix=V1 + "/reps/{rep_id}", tags=["routes"],
                    responses={**AUTH_RESPONSES, **NOT_FOUND})  # fmt: skip
 
 
-@router.get("/{day}", response_model=Route)
+@router.get("/routes/{day}", response_model=Route)
 def get_route(conn: BlockingConn, caller: Reader, rep_id: str, day: date) -> RoutePlan:
     """The planned stops of the rep's day, in order, with purposes."""
     return scoped.route_in_scope(conn, rep_id, day, rep=caller.scope_rep)
 
 
-@router.post("/{day}", response_model=Route)
+@router.post("/routes/{day}", response_model=Route)
 def plan_route(
     conn: BlockingConn, _: Staff, clock: ClockDep, settings: SettingsDep, rep_id: str, day: date
 ) -> RoutePlan:
     """Plan (or re-plan) the rep's day from open triggers, deliveries and cadence."""
     config = ReplenishConfig.from_settings(settings)
     return route_store.build_route(conn, rep_id, day, as_of=clock.now(), config=config)
+
+
+@router.post("/visits", response_model=Visit, status_code=201)
+def record_visit(
+    conn: BlockingConn, caller: Reader, clock: ClockDep, rep_id: str, body: VisitMade
+) -> Visit:
+    """The rep visited the customer now: that day's planned visits to it are done (or a
+    visit is recorded), and its regular cadence counts from today."""
+    if caller.scope_rep is not None and caller.scope_rep != rep_id:
+        raise NotFound(f"rep {rep_id!r} not found")
+    at = clock.now()
+    visit_id = route_store.record_visit(conn, rep_id, body.customer_id, at=at)
+    return Visit(id=visit_id, rep_id=rep_id, customer_id=body.customer_id, at=at)

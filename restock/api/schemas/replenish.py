@@ -112,3 +112,14 @@ class Route(FromAttributes):
     duration_minutes: float
     skipped_required: list[str]
     skipped_optional: list[str]
+
+
+class VisitMade(Strict):
+    customer_id: Id
+
+
+class Visit(BaseModel):
+    id: int
+    rep_id: str
+    customer_id: str
+    at: datetime
