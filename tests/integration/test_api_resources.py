@@ -97,9 +97,9 @@ def test_patching_a_rule_clears_a_limit_with_null_but_never_its_name(api: Api) -
     assert api.client.get("/v1/auto-approve-rules/1", headers=staff).json()["name"] == "default"
 
 
-def test_planning_a_route_follows_the_configured_visit_cadence(api: Api, database_url: str) -> None:
-    # cust-1 (segment A, rep-1, next door to the depot: worth the optional stop) was
-    # last visited 10 days before the planned day
+def last_visited_ten_days_before_the_23rd(database_url: str) -> None:
+    """cust-1 (segment A, rep-1) moves next door to the depot (worth the optional stop)
+    and was last visited on 2026-11-13."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("UPDATE customers SET lat = 35.681, lon = 139.761 WHERE id = 'cust-1'")
         conn.execute(
@@ -107,6 +107,10 @@ def test_planning_a_route_follows_the_configured_visit_cadence(api: Api, databas
             " VALUES ('rep-1', 'cust-1', %s, 'cadence', 'done')",
             (NOW - timedelta(days=7),),
         )
+
+
+def test_planning_a_route_follows_the_configured_visit_cadence(api: Api, database_url: str) -> None:
+    last_visited_ten_days_before_the_23rd(database_url)
     path = "/v1/reps/rep-1/routes/2026-11-23"
     weekly = api.client.post(path, headers=api.headers("planner")).json()
     assert [(s["customer_id"], s["purposes"]) for s in weekly["stops"]] == [("cust-1", ["cadence"])]
@@ -122,14 +126,7 @@ def test_planning_a_route_follows_the_configured_visit_cadence(api: Api, databas
 def test_a_visit_the_rep_records_restarts_the_customers_cadence(
     api: Api, database_url: str
 ) -> None:
-    # cust-1 (A, weekly) was last visited 7 days before the planned day: due again
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("UPDATE customers SET lat = 35.681, lon = 139.761 WHERE id = 'cust-1'")
-        conn.execute(
-            "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, status)"
-            " VALUES ('rep-1', 'cust-1', %s, 'cadence', 'done')",
-            (NOW - timedelta(days=7),),
-        )
+    last_visited_ten_days_before_the_23rd(database_url)  # weekly: due on the 23rd
     rep, planner = api.headers("rep"), api.headers("planner")
     path = "/v1/reps/rep-1/routes/2026-11-23"
     assert [s["customer_id"] for s in api.client.post(path, headers=planner).json()["stops"]] == [
