@@ -135,7 +135,7 @@ def plan_customer(
     its service level allows and it is worth a trip (see `worth_a_trip`). Due lines are
     delivered together once the slowest can arrive — on the planned visit instead if
     that is no later than needed. Lines that could not last until the customer's next
-    trip after that delivery ride along (see `_ride_along_window`). With no due line,
+    trip after that delivery ride along (see `_riders`). With no due line,
     lines that would fall due within `pull_forward_hours` after a planned visit are
     delivered on it. Lines whose rounded quantity is 0 are left out.
     Raises KeyError for an unknown segment.
