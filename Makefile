@@ -17,9 +17,7 @@ $(STAMP): pyproject.toml scripts/system-deps
 demo: $(STAMP)
 	$(BIN)/restock demo
 
-test: $(STAMP)
-	$(BIN)/ruff check restock tests bench
-	$(BIN)/mypy
+test: lint typecheck
 	$(BIN)/pytest
 
 lint: $(STAMP)
