@@ -91,12 +91,12 @@ def p_stockout(point: PointState, when: datetime, *, ordering_at: datetime | Non
     if point.on_order <= 0 or point.rate_per_hour <= 0 or arrival is None or when <= arrival:
         return curve.p_stockout_before(when)
     pushed_h = point.on_order / point.rate_per_hour  # may be huge for a slow product
-    after_h = (when - arrival).total_seconds() / 3600.0
-    shifted = arrival if pushed_h >= after_h else when - timedelta(hours=pushed_h)
     if ordering_at is not None and arrival <= point.earliest_delivery(ordering_at):
         if pushed_h >= (when - ordering_at).total_seconds() / 3600.0:
             return 0.0
         return curve.p_stockout_before(when - timedelta(hours=pushed_h))
+    after_h = (when - arrival).total_seconds() / 3600.0
+    shifted = arrival if pushed_h >= after_h else when - timedelta(hours=pushed_h)
     return max(curve.p_stockout_before(arrival), curve.p_stockout_before(shifted))
 
 

@@ -4,7 +4,7 @@ Raises RepNotFound, RouteNotFound."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,12 @@ def _window(
     return best
 
 
+def _local_day(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
+    """Midnight to midnight of `day` in `tz`."""
+    begin = datetime.combine(day, time(0), tz)
+    return begin, begin + timedelta(days=1)
+
+
 def gather_stops(
     conn: Conn, rep_id: str, day: date, *, config: ReplenishConfig | None = None
 ) -> tuple[RepDay, list[Stop], list[str]]:
@@ -66,12 +72,13 @@ def gather_stops(
         start=datetime.combine(day, rep[2], tz),
         end=datetime.combine(day, rep[3], tz),
     )
+    day_start, day_end = _local_day(day, tz)
     params = {
         "rep": rep_id,
         "soon": rep_day.end + timedelta(hours=12),
         "later": rep_day.end + timedelta(days=3),
-        "day_start": datetime.combine(day, time(0), tz),
-        "day_end": datetime.combine(day, time(0), tz) + timedelta(days=1),
+        "day_start": day_start,
+        "day_end": day_end,
     }
     stops: list[Stop] = []
     closed: list[str] = []
@@ -156,11 +163,10 @@ def build_route(
                     for s in plan.stops
                 ],
             )
-        begin = datetime.combine(day, time(0), rep_day.start.tzinfo)
         conn.execute(
             "DELETE FROM planned_visits WHERE rep_id = %s AND purpose = 'cadence'"
             " AND status = 'planned' AND planned_at >= %s AND planned_at < %s",
-            (rep_id, begin, begin + timedelta(days=1)),
+            (rep_id, *_local_day(day, rep_day.start.tzinfo)),
         )
         with conn.cursor() as cur:
             cur.executemany(
@@ -226,13 +232,13 @@ def record_visit(conn: Conn, rep_id: str, customer_id: str, *, at: datetime) -> 
     ).fetchone()
     if mine is None:
         raise CustomerNotFound(customer_id, rep_id)
-    begin = datetime.combine(at.astimezone(ZoneInfo(rep[0])).date(), time(0), ZoneInfo(rep[0]))
+    tz = ZoneInfo(rep[0])
     with conn.transaction():
         done = conn.execute(
             "UPDATE planned_visits SET status = 'done' WHERE customer_id = %s"
             " AND status = 'planned' AND purpose <> 'delivery'"
             " AND planned_at >= %s AND planned_at < %s RETURNING id",
-            (customer_id, begin, begin + timedelta(days=1)),
+            (customer_id, *_local_day(at.astimezone(tz).date(), tz)),
         ).fetchall()
         if done:
             return int(min(r[0] for r in done))
