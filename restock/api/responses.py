@@ -8,17 +8,10 @@ writes what pydantic would: UTC datetimes end in `Z`, NaN and infinities are nul
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import orjson
 from fastapi.responses import Response
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 class RowsResponse(Response):
@@ -27,4 +20,4 @@ class RowsResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, default=_default, option=orjson.OPT_UTC_Z)
+        return orjson.dumps(content, option=orjson.OPT_UTC_Z)

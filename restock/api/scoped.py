@@ -10,21 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
-
-import psycopg
 
 from restock.api.errors import NotFound
 from restock.api.schemas.replenish import BulkFailure, BulkResult
 from restock.replenish import approval, route_store, triggers_job
 from restock.replenish.approval import Order
+from restock.replenish.queries import Conn
 from restock.replenish.routes import RoutePlan
 from restock.replenish.triggers_job import Trigger
 
-BlockingConn = psycopg.Connection[Any]
 
-
-def order_in_scope(conn: BlockingConn, order_id: int, *, rep: str | None) -> Order:
+def order_in_scope(conn: Conn, order_id: int, *, rep: str | None) -> Order:
     """The order; raises OrderNotFound, or NotFound when it is not `rep`'s customer's."""
     order = approval.get_order(conn, order_id)
     if rep is not None and order.rep_id != rep:
@@ -32,9 +28,7 @@ def order_in_scope(conn: BlockingConn, order_id: int, *, rep: str | None) -> Ord
     return order
 
 
-def bulk_approve(
-    conn: BlockingConn, order_ids: Sequence[int], *, actor: str, at: datetime
-) -> BulkResult:
+def bulk_approve(conn: Conn, order_ids: Sequence[int], *, actor: str, at: datetime) -> BulkResult:
     """Approve each order; the response lists approved ids and failures with reasons."""
     result = approval.bulk_approve(conn, order_ids, actor=actor, at=at)
     return BulkResult(
@@ -43,7 +37,7 @@ def bulk_approve(
     )
 
 
-def trigger_in_scope(conn: BlockingConn, trigger_id: int, *, rep: str | None) -> Trigger:
+def trigger_in_scope(conn: Conn, trigger_id: int, *, rep: str | None) -> Trigger:
     """The trigger; raises TriggerNotFound, or NotFound when it is not `rep`'s."""
     trigger = triggers_job.get_trigger(conn, trigger_id)
     if rep is not None and trigger.rep_id != rep:
@@ -52,21 +46,28 @@ def trigger_in_scope(conn: BlockingConn, trigger_id: int, *, rep: str | None) ->
 
 
 def acknowledge(
-    conn: BlockingConn, trigger_id: int, *, rep: str | None, actor: str, at: datetime
+    conn: Conn, trigger_id: int, *, rep: str | None, actor: str, at: datetime
 ) -> Trigger:
     trigger_in_scope(conn, trigger_id, rep=rep)
     return triggers_job.acknowledge_trigger(conn, trigger_id, actor=actor, at=at)
 
 
-def complete(
-    conn: BlockingConn, trigger_id: int, *, rep: str | None, actor: str, at: datetime
-) -> Trigger:
+def complete(conn: Conn, trigger_id: int, *, rep: str | None, actor: str, at: datetime) -> Trigger:
     trigger_in_scope(conn, trigger_id, rep=rep)
     return triggers_job.complete_trigger(conn, trigger_id, actor=actor, at=at)
 
 
-def route_in_scope(conn: BlockingConn, rep_id: str, day: date, *, rep: str | None) -> RoutePlan:
+def route_in_scope(conn: Conn, rep_id: str, day: date, *, rep: str | None) -> RoutePlan:
     """The stored route; NotFound for another rep's, RouteNotFound if none is planned."""
     if rep is not None and rep_id != rep:
         raise NotFound(f"no route for rep {rep_id!r} on {day.isoformat()}")
     return route_store.get_route(conn, rep_id, day)
+
+
+def record_visit(
+    conn: Conn, rep_id: str, customer_id: str, *, rep: str | None, at: datetime
+) -> int:
+    """route_store.record_visit; NotFound when a rep records another rep's visit."""
+    if rep is not None and rep_id != rep:
+        raise NotFound(f"rep {rep_id!r} not found")
+    return route_store.record_visit(conn, rep_id, customer_id, at=at)

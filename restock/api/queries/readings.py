@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from restock.api.errors import Invalid
@@ -72,18 +73,11 @@ async def stock_point_chart(
     (the chart's own query is scoped: only an empty chart costs a second query), and
     Invalid for an empty range.
     """
-    try:
-        bucket = bucket_seconds(start, end, max_points)
-    except Invalid:
-        await get_stock_point(conn, stock_point_id, rep=rep)  # an unknown one is 404 first
-        raise
-    params = {
-        "bucket": bucket, "start": start, "end": end, "stock_point": stock_point_id, "rep": rep,
-    }  # fmt: skip
-    points = await all_rows(conn, BY_STOCK_POINT, params, binary=True)
-    if not points:  # no readings in range, or no stock point this caller may see
-        await get_stock_point(conn, stock_point_id, rep=rep)
-    return {"start": start, "end": end, "bucket_seconds": bucket, "points": points}
+    params = {"stock_point": stock_point_id, "rep": rep}
+    return await _chart(
+        conn, BY_STOCK_POINT, params, start, end, max_points,
+        found=lambda: get_stock_point(conn, stock_point_id, rep=rep),
+    )  # fmt: skip
 
 
 async def sensor_chart(
@@ -96,13 +90,34 @@ async def sensor_chart(
     max_points: int,
 ) -> dict[str, object]:
     """As stock_point_chart, for one sensor."""
+    params = {"sensor": sensor_id, "rep": rep}
+    return await _chart(
+        conn, BY_SENSOR, params, start, end, max_points,
+        found=lambda: get_sensor(conn, sensor_id, rep=rep),
+    )  # fmt: skip
+
+
+async def _chart(
+    conn: Conn,
+    query: str,
+    params: Mapping[str, object],
+    start: datetime,
+    end: datetime,
+    max_points: int,
+    *,
+    found: Callable[[], Awaitable[object]],
+) -> dict[str, object]:
+    """The chart `query` draws for `params`; `found` raises NotFound when the series does
+    not exist or is not the caller's (asked first for a bad range, then only when the
+    chart is empty)."""
     try:
         bucket = bucket_seconds(start, end, max_points)
     except Invalid:
-        await get_sensor(conn, sensor_id, rep=rep)
+        await found()  # an unknown series is 404 first
         raise
-    params = {"bucket": bucket, "start": start, "end": end, "sensor": sensor_id, "rep": rep}
-    points = await all_rows(conn, BY_SENSOR, params, binary=True)
-    if not points:
-        await get_sensor(conn, sensor_id, rep=rep)
+    points = await all_rows(
+        conn, query, {**params, "bucket": bucket, "start": start, "end": end}, binary=True
+    )
+    if not points:  # no readings in range, or no series this caller may see
+        await found()
     return {"start": start, "end": end, "bucket_seconds": bucket, "points": points}

@@ -8,12 +8,10 @@ from collections.abc import Sequence
 import orjson
 
 from restock.api.queries.rows import Conn, Row, all_rows
+from restock.replenish.trigger_queries import TRIGGER_COLUMNS
 
-COLUMNS = (
-    "id, cause, rep_id, customer_id, stock_point_id, order_id, purpose, due_by, priority,"
-    " detail::text AS detail, status, created_at, sent_at, acknowledged_at, acknowledged_by,"
-    " completed_at"
-)
+# replenishment's columns, the JSON detail as text (see list_triggers)
+COLUMNS = TRIGGER_COLUMNS.replace(" detail,", " detail::text AS detail,")
 # One statement for everyone's triggers and one for a rep's (not `%(rep)s IS NULL OR`),
 # so each is prepared with a plan that uses the rep index.
 LIST = f"""

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from restock.api import scoped
 from restock.api.deps import BlockingConn, ClockDep, Reader, SettingsDep, Staff
-from restock.api.errors import AUTH_RESPONSES, NOT_FOUND, NotFound
+from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.routes import V1
 from restock.api.schemas.replenish import Route, Visit, VisitMade
 from restock.replenish import route_store
@@ -41,8 +41,6 @@ def record_visit(
 ) -> Visit:
     """The rep visited the customer now: that day's planned visits to it are done (or a
     visit is recorded), and its regular cadence counts from today."""
-    if caller.scope_rep is not None and caller.scope_rep != rep_id:
-        raise NotFound(f"rep {rep_id!r} not found")
     at = clock.now()
-    visit_id = route_store.record_visit(conn, rep_id, body.customer_id, at=at)
+    visit_id = scoped.record_visit(conn, rep_id, body.customer_id, rep=caller.scope_rep, at=at)
     return Visit(id=visit_id, rep_id=rep_id, customer_id=body.customer_id, at=at)

@@ -2,6 +2,8 @@
 
 Orders, rules, triggers and planned stops themselves are served as the domain's frozen
 dataclasses (`restock.replenish`); FastAPI builds their schemas, so no mirror is kept.
+`Route` is the exception: it restates RoutePlan so that its skipped lists are required
+in the OpenAPI document (RoutePlan gives them defaults).
 """
 
 from __future__ import annotations
