@@ -245,7 +245,9 @@ def _run(args: argparse.Namespace, settings: Settings, stop: threading.Event, st
     _wait_for_ingest(settings.database_url, stop)
     print(f"published {published:,} readings; ingested: {_status(settings.database_url)}")
 
-    runner = JobRunner(settings.database_url, wall, "demo")
+    runner = JobRunner(
+        settings.database_url, wall, "demo", run_timeout_s=settings.schedule_run_timeout_s
+    )
     for job in (jobs.forecast_job(settings), jobs.replenish_job(settings)):
         print(f"running {job.name} now ...")
         print(f"  {job.name}: {runner.run(job).value}")

@@ -12,12 +12,13 @@ from enum import StrEnum
 import psycopg
 
 from restock.core.clock import Clock
+from restock.core.settings import Settings
 from restock.scheduler import queries
 from restock.scheduler.metrics import SchedulerMetrics
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RUN_TIMEOUT_S = 3 * 3600.0
+DEFAULT_RUN_TIMEOUT_S: float = Settings.model_fields["schedule_run_timeout_s"].default
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
