@@ -29,6 +29,13 @@ SD_INFLATE = 1.4  # at the longest horizon: overlapping windows understate the e
 SIDE_PRIOR = 8.0  # each side's spread leans on the two-sided one with this many origins' weight
 
 
+# per HORIZONS, how much to widen a spread: windows of origins a day apart overlap
+# beyond a day, more the longer they are
+_INFLATE = np.interp(
+    np.log(HORIZONS), np.log([float(ORIGIN_SPACING), float(HORIZONS[-1])]), [1.0, SD_INFLATE]
+)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class Depletion:
     """Stockout-time distribution on the grid after the origin.
@@ -89,9 +96,6 @@ def error_model(errors: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]
     that has them (or a default spread when none has).
     """
     k = len(HORIZONS)
-    # windows of origins a day apart overlap beyond a day, more the longer they are
-    spacing, longest = float(ORIGIN_SPACING), float(HORIZONS[-1])
-    inflate = np.interp(np.log(HORIZONS), np.log([spacing, longest]), [1.0, SD_INFLATE])
     upper, lower, dof = np.full(k, DEFAULT_SD), np.full(k, DEFAULT_SD), np.full(k, 2.0)
     have = False
     for j in range(k):
@@ -102,7 +106,7 @@ def error_model(errors: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]
             both = float(np.mean(col**2))
             for spread, side in ((upper, col[col > 0]), (lower, col[col < 0])):
                 var = (2.0 * float(np.sum(side**2)) + SIDE_PRIOR * both) / (n + SIDE_PRIOR)
-                spread[j] = max(np.sqrt(var * (1.0 + 1.0 / n)) * inflate[j], SD_FLOOR)
+                spread[j] = max(np.sqrt(var * (1.0 + 1.0 / n)) * _INFLATE[j], SD_FLOOR)
             dof[j] = n - 1.0
             have = True
         elif have:
