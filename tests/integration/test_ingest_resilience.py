@@ -14,12 +14,10 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from restock.core.clock import SystemClock
 from restock.core.db import database_name
 from restock.core.local_broker import LocalBroker, free_port
 from restock.ingest.service import Ingester
 from tests.conftest import ADMIN_URL
-from tests.support.ingest import ingest_settings
 from tests.support.world import Conn, add_sensor, count, publish_all, publisher, wait_for
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -124,12 +122,11 @@ def set_database_reachable(database_url: str, reachable: bool) -> None:
             )
 
 
-def test_database_outage_mid_stream_loses_nothing(database_url: str, broker: LocalBroker) -> None:
+def test_database_outage_mid_stream_loses_nothing(
+    database_url: str, broker: LocalBroker, ingester: Ingester
+) -> None:
     with psycopg.connect(database_url, autocommit=True) as setup:
         add_sensor(setup, "s-outage", capacity=1000)
-    ingester = Ingester(ingest_settings(database_url, broker), SystemClock())
-    ingester.start()
-    assert ingester.subscriber.connected.wait(10)
     pub = publisher(broker.port)
     try:
         publish_all(pub, readings("s-outage", 2000))
@@ -147,7 +144,6 @@ def test_database_outage_mid_stream_loses_nothing(database_url: str, broker: Loc
             what="all after outage",
         )
     finally:
-        ingester.stop()
         pub.disconnect()
     with psycopg.connect(database_url) as conn:
         assert count(conn, "SELECT count(*) FROM readings") == 5000
@@ -155,25 +151,19 @@ def test_database_outage_mid_stream_loses_nothing(database_url: str, broker: Loc
 
 
 def test_broker_restart_mid_stream_loses_nothing(
-    db: Conn, database_url: str, broker: LocalBroker
+    db: Conn, broker: LocalBroker, ingester: Ingester
 ) -> None:
     add_sensor(db, "s-broker", capacity=1000)
-    ingester = Ingester(ingest_settings(database_url, broker), SystemClock())
-    ingester.start()
-    try:
-        assert ingester.subscriber.connected.wait(10)
-        pub = publisher(broker.port, client_id="pub-before")
-        publish_all(pub, readings("s-broker", 500))
-        wait_for(lambda: ingester.metrics.written._value.get() == 500, what="before restart")
-        pub.disconnect()
-        broker.stop()
-        wait_for(lambda: not ingester.subscriber.connected.is_set(), what="disconnect noticed")
-        broker.start()  # same port, same persistence directory
-        wait_for(lambda: ingester.subscriber.connected.is_set(), timeout=30, what="reconnect")
-        pub = publisher(broker.port, client_id="pub-after")
-        publish_all(pub, readings("s-broker", 500, offset=500))
-        wait_for(lambda: ingester.metrics.written._value.get() == 1000, what="after restart")
-        pub.disconnect()
-    finally:
-        ingester.stop()
+    pub = publisher(broker.port, client_id="pub-before")
+    publish_all(pub, readings("s-broker", 500))
+    wait_for(lambda: ingester.metrics.written._value.get() == 500, what="before restart")
+    pub.disconnect()
+    broker.stop()
+    wait_for(lambda: not ingester.subscriber.connected.is_set(), what="disconnect noticed")
+    broker.start()  # same port, same persistence directory
+    wait_for(lambda: ingester.subscriber.connected.is_set(), timeout=30, what="reconnect")
+    pub = publisher(broker.port, client_id="pub-after")
+    publish_all(pub, readings("s-broker", 500, offset=500))
+    wait_for(lambda: ingester.metrics.written._value.get() == 1000, what="after restart")
+    pub.disconnect()
     assert count(db, "SELECT count(DISTINCT seq) FROM readings") == 1000

@@ -25,13 +25,13 @@ ADVISORY_LOCKS = (
 
 # A scheduler process whose job never returns: it claims the slot, then is killed.
 DOOMED = """
-import sys, time
+import sys
 from datetime import datetime
 from restock.core.clock import ManualClock
-from restock.scheduler.runner import JobRunner, JobSpec
+from restock.scheduler.runner import JobRunner
+from tests.support.scheduler import counting_job
 url, now = sys.argv[1], datetime.fromisoformat(sys.argv[2])
-job = JobSpec(name="counting", interval_s=3600.0, run=lambda as_of: time.sleep(600) or "")
-JobRunner(url, ManualClock(now), "doomed").run(job)
+JobRunner(url, ManualClock(now), "doomed").run(counting_job([], pause=600))
 """
 
 
