@@ -269,8 +269,8 @@ class ShelfNeed:
 
 def visits_needed(needs: list[ShelfNeed], *, lost: float = 0.0, lost_a: float = 0.0) -> int:
     """A lower bound on the visits that deliver `needs`: each customer as often as its
-    busiest stock point needs whole-shelf deliveries — perfect foresight, no safety
-    stock, every delivery arriving as the shelf empties.
+    busiest stock point needs whole-shelf deliveries (one per shelf and visit) — perfect
+    foresight, no safety stock, every delivery arriving as the shelf empties.
 
     With `lost` (and `lost_a` of it at A customers), that much demand may go unserved
     where it saves most visits: a customer visited k times instead of k + 1 loses what
