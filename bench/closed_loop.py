@@ -6,7 +6,8 @@
     MIN_FRACTION of capacity is reordered up to capacity (packs, MOQ), delivered after
     the product's lead time; the level counts what is on order (inventory position).
 (c) restock — each morning, forecast_series on the observed levels (last 28 days) →
-    plan_customer (segment risk, consolidation, pull-forward onto booked deliveries) →
+    plan_customer (segment risk, consolidation, pull-forward onto booked deliveries;
+    tuned by the RESTOCK_REPLENISH_* settings, as the service is) →
     auto_approve.evaluate with the default rule; drafts the rule does not approve wait
     for a planner, who approves them --planner-delay-hours later (default 4: the same
     working day), the delivery following one lead time after approval.
@@ -41,6 +42,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from restock.core.settings import Settings
 from restock.forecast import BadLevelsError, ForecastConfig, LevelSeries, forecast_series
 from restock.replenish.auto_approve import DraftFacts, LineFacts, Rule, evaluate
 from restock.replenish.consolidate import CustomerPlan, CustomerState, plan_customer
@@ -158,7 +160,7 @@ class Restock(Policy):
         self, sc: Scenario, planned: PlannedDeliveries, planner_delay_hours: float = 4.0
     ) -> None:
         super().__init__(sc, planned)
-        self.config = ReplenishConfig()
+        self.config = ReplenishConfig.from_settings(Settings())  # as `restock serve` has it
         self.planner_delay = timedelta(hours=planner_delay_hours)
         self.waited = 0
         self.history: dict[int, list[float]] = defaultdict(list)
@@ -472,7 +474,8 @@ def main() -> int:
     route_s = 0.05 if args.quick else 0.1
     print(
         f"scenario {name}: {len(sc.customers)} customers, {len(sc.stock_points)} stock points, "
-        f"{args.days} days, seed {args.seed}; policy (c) in process on pure functions"
+        f"{args.days} days, seed {args.seed}; policy (c) in process on pure functions, "
+        f"service levels {Settings().replenish_service_levels}"
     )
     results: dict[str, dict[str, float]] = {}
     bounds: dict[str, int] = {}
@@ -508,6 +511,7 @@ def main() -> int:
         "days": args.days,
         "seed": args.seed,
         "planner_delay_hours": args.planner_delay_hours,
+        "service_levels": Settings().replenish_service_levels,
         "path": "in-process",
         "visit_bounds": bounds,
     }
