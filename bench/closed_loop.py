@@ -157,10 +157,14 @@ class MinMax(Policy):
 
 class Restock(Policy):
     def __init__(
-        self, sc: Scenario, planned: PlannedDeliveries, planner_delay_hours: float = 4.0
+        self,
+        sc: Scenario,
+        planned: PlannedDeliveries,
+        config: ReplenishConfig,
+        planner_delay_hours: float = 4.0,
     ) -> None:
         super().__init__(sc, planned)
-        self.config = ReplenishConfig.from_settings(Settings())  # as `restock serve` has it
+        self.config = config
         self.planner_delay = timedelta(hours=planner_delay_hours)
         self.waited = 0
         self.history: dict[int, list[float]] = defaultdict(list)
@@ -418,7 +422,14 @@ def measure(world: World, policy: Policy, seconds: float, *, since: int) -> dict
 
 
 def run(
-    sc: Scenario, name: str, *, seed: int, days: int, route_s: float, planner_delay_hours: float
+    sc: Scenario,
+    name: str,
+    *,
+    seed: int,
+    days: int,
+    route_s: float,
+    planner_delay_hours: float,
+    config: ReplenishConfig,
 ) -> tuple[dict[str, float], dict[str, int]]:
     """The policy's figures, and the visit bounds of the world it ran in (the same
     world for every policy)."""
@@ -433,7 +444,7 @@ def run(
         observed.add(observed_levels(world.advance(world.now + timedelta(days=1), planned)))
     policy: Policy
     if name == "restock":
-        policy = Restock(sc, planned, planner_delay_hours)
+        policy = Restock(sc, planned, config, planner_delay_hours)
     else:
         policy = {"fixed_route": FixedRoute, "min_max": MinMax}[name](sc, planned)
     for day in range(days):
@@ -472,10 +483,12 @@ def main() -> int:
     name = args.scenario or ("demo" if args.quick else "food_wholesale")
     sc = load_scenario(name)
     route_s = 0.05 if args.quick else 0.1
+    settings = Settings()  # restock is tuned as the service is
+    levels, config = settings.replenish_service_levels, ReplenishConfig.from_settings(settings)
     print(
         f"scenario {name}: {len(sc.customers)} customers, {len(sc.stock_points)} stock points, "
         f"{args.days} days, seed {args.seed}; policy (c) in process on pure functions, "
-        f"service levels {Settings().replenish_service_levels}"
+        f"service levels {levels}"
     )
     results: dict[str, dict[str, float]] = {}
     bounds: dict[str, int] = {}
@@ -488,6 +501,7 @@ def main() -> int:
             days=args.days,
             route_s=route_s,
             planner_delay_hours=args.planner_delay_hours,
+            config=config,
         )
         print(f"{policy:12s} {results[policy]} ({time.perf_counter() - t0:.0f} s)", flush=True)
     if set(results) != set(POLICIES):
@@ -511,7 +525,7 @@ def main() -> int:
         "days": args.days,
         "seed": args.seed,
         "planner_delay_hours": args.planner_delay_hours,
-        "service_levels": Settings().replenish_service_levels,
+        "service_levels": levels,
         "path": "in-process",
         "visit_bounds": bounds,
     }
