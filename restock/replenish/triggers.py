@@ -6,6 +6,7 @@ database keeps causes unique, so the same cause is never raised (nor sent) twice
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,7 +14,13 @@ from functools import partial
 from typing import Any
 
 from restock.replenish.consolidate import CustomerState
-from restock.replenish.policy import PointState, p_stockout, protect_until
+from restock.replenish.policy import (
+    PointState,
+    order_quantity,
+    p_stockout,
+    protect_until,
+    reorder_due,
+)
 
 PURPOSE_WEIGHT: Mapping[str, int] = {
     "stockout_risk": 50,
@@ -21,6 +28,7 @@ PURPOSE_WEIGHT: Mapping[str, int] = {
     "unexplained_rise": 25,
     "sensor_offline": 20,
     "consumption_drop": 20,
+    "shelf_too_small": 15,
     "battery_low": 10,
 }
 SEGMENT_WEIGHT: Mapping[str, int] = {"A": 30, "B": 15, "C": 0}
@@ -32,13 +40,15 @@ class TriggerConfig:
     rise_fraction: an upward jump of this share of capacity with no delivery;
     silence_hours: no reading for this long = sensor offline; low_battery: 0..1;
     review_hours: as in ReplenishConfig (stockout risk looks to the next planned visit,
-    else to the next possible delivery)."""
+    else to the next possible delivery); proposal_days: how long a rep has to propose a
+    larger shelf (shelf_too_small), on a visit made anyway."""
 
     drop_ratio: float = 0.5
     rise_fraction: float = 0.2
     silence_hours: float = 12.0
     low_battery: float = 0.15
     review_hours: float = 24.0
+    proposal_days: float = 14.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,7 +129,8 @@ def detect(
 ) -> list[Candidate]:
     """Trigger candidates at `as_of`: stockout risk before the next visit with nothing on
     order, orders to deliver, consumption drops, silent sensors, low batteries, stock
-    rising with no delivery. `risk`: the allowed stockout probability per stock point."""
+    rising with no delivery, shelves too small for a pack (see `_shelf_too_small`).
+    `risk`: the allowed stockout probability per stock point."""
     cfg = config or TriggerConfig()
     day = as_of.date().isoformat()
     out: list[Candidate] = []
@@ -136,6 +147,15 @@ def detect(
                 p.stockout_p10 or horizon,
                 {"p_stockout": round(prob, 4), "before": horizon.isoformat(), "level": p.level},
                 prob=prob,
+            )
+        small = _shelf_too_small(p, as_of=as_of, risk=risk[sp], review_hours=cfg.review_hours)
+        if small is not None:
+            emit(
+                "shelf_too_small",
+                f"{as_of:%Y-%m}",
+                as_of + timedelta(days=cfg.proposal_days),
+                small,
+                prob=small["p_stockout"],
             )
         baseline = signals.baseline_rate.get(sp)
         if baseline and baseline > 0 and p.rate_per_hour < cfg.drop_ratio * baseline:
@@ -179,3 +199,32 @@ def detect(
             )
         )
     return out
+
+
+def _shelf_too_small(
+    p: PointState, *, as_of: datetime, risk: float, review_hours: float
+) -> dict[str, Any] | None:
+    """What a rep needs to propose a larger shelf, or None: the stock point is due for
+    an order (P(stockout before the next possible delivery) over `risk`, nothing on its
+    way), yet not even one pack (or the MOQ) fits the room expected when an order placed
+    now arrives. Until a pack's worth has gone, no order can help, and the shelf runs
+    at risk; in the closed-loop benchmark, such shelves lose most of the demand A
+    customers lose. suggested_capacity: the smallest shelf that takes an order now.
+    """
+    if p.on_order > 0 or not reorder_due(p, as_of=as_of, risk=risk, review_hours=review_hours):
+        return None
+    fit = order_quantity(p, as_of=as_of, deliver_at=p.earliest_delivery(as_of))
+    if fit.rounded.packs > 0 or fit.rounded.needed <= 0:
+        return None
+    least = max(p.pack_size, math.ceil(p.moq / p.pack_size - 1e-9) * p.pack_size)
+    until = protect_until(p, as_of, review_hours)
+    return {
+        "p_stockout": round(p_stockout(p, until, ordering_at=as_of), 4),
+        "before": until.isoformat(),
+        "level": p.level,
+        "capacity": p.capacity,
+        "room_at_delivery": round(p.capacity - fit.expected_at_delivery, 3),
+        "pack_size": p.pack_size,
+        "moq": p.moq,
+        "suggested_capacity": math.ceil(fit.expected_at_delivery + least - 1e-9),
+    }

@@ -181,6 +181,21 @@ def test_rules_crud_and_a_value_limit_makes_drafts_wait_naming_the_rule(db: Conn
     assert [r.id for r in list_rules(db)] == [extra.id]
 
 
+def test_a_shelf_no_pack_fits_while_at_risk_gets_one_proposal_a_month(db: Conn) -> None:
+    ids = setup_world(db)  # milk: a 60-unit shelf, packs of 12, 24 h lead time
+    add_forecast(db, ids["milk"], as_of=AS_OF, level=55, rate=0.2, out_in=(10, 40))
+    summary = run_replenish_job(db, as_of=AS_OF)
+    assert summary.drafted == 0  # 50.2 expected on arrival: a pack of 12 does not fit
+    [proposal] = [t for t in list_triggers(db) if t.purpose == "shelf_too_small"]
+    assert (proposal.stock_point_id, proposal.rep_id) == (ids["milk"], "r1")
+    assert proposal.detail["suggested_capacity"] == 63
+    assert proposal.due_by == AS_OF + timedelta(days=14)
+    later = AS_OF + timedelta(days=1)
+    add_forecast(db, ids["milk"], as_of=later, level=54, rate=0.2, out_in=(10, 40))
+    run_replenish_job(db, as_of=later)
+    assert [t.id for t in list_triggers(db) if t.purpose == "shelf_too_small"] == [proposal.id]
+
+
 def test_triggers_are_acknowledged_and_completed_and_never_raised_twice(db: Conn) -> None:
     ids = setup_world(db, battery=0.05)
     add_forecast(db, ids["milk"], as_of=AS_OF, level=30, rate=0.5, out_in=(30, 70))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from restock.replenish.auto_approve import DraftFacts, LineFacts, Rule, evaluate
 from restock.replenish.consolidate import CustomerState
 from restock.replenish.policy import PointState
 from restock.replenish.reconcile import ReconcileConfig, judge
-from restock.replenish.triggers import ApprovedOrder, Signals, detect
+from restock.replenish.triggers import ApprovedOrder, Candidate, Signals, detect
 
 AS_OF = datetime(2026, 9, 7, 6, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -120,6 +120,46 @@ def test_triggers_carry_purpose_due_by_and_priority() -> None:
     battery = next(c for c in found if c.purpose == "battery_low")
     assert risk.priority > battery.priority and risk.rep_id == "r1"
     assert len({c.cause for c in found}) == len(found)
+
+
+def shelf(*, capacity: float, on_order: float = 0.0, out_in_h: float = 30) -> PointState:
+    """48 of a 51-unit shelf, going at 6 a day, packs of 24 that take 48 h to arrive."""
+    return replace(
+        point(1, out_in_h=out_in_h, on_order=on_order, rate=0.25),
+        capacity=capacity,
+        level=48,
+        pack_size=24,
+        moq=24,
+        lead_time_hours=48,
+    )
+
+
+def proposals(p: PointState, *, as_of: datetime = AS_OF) -> list[Candidate]:
+    found = detect(
+        as_of=as_of,
+        points={1: p},
+        customers={"c1": CustomerState(customer_id="c1", segment="A", rep_id="r1")},
+        risk={1: 0.01},
+        signals=Signals(last_seen={1: as_of - H}),
+    )
+    return [c for c in found if c.purpose == "shelf_too_small"]
+
+
+def test_a_shelf_at_risk_that_no_pack_fits_asks_for_a_larger_one() -> None:
+    [proposal] = proposals(shelf(capacity=51))
+    # 36 expected when an order placed now arrives: room for 15, not for a pack of 24
+    assert proposal.detail["room_at_delivery"] == 15
+    assert proposal.detail["suggested_capacity"] == 60
+    assert proposal.detail["p_stockout"] == 1.0 and proposal.rep_id == "r1"
+    assert proposal.due_by == AS_OF + timedelta(days=14)
+    later = proposals(shelf(capacity=51), as_of=AS_OF + 10 * 24 * H)
+    assert [c.cause for c in later] == [proposal.cause]  # one proposal a month
+
+
+def test_no_proposal_when_a_pack_fits_an_order_is_coming_or_nothing_is_at_risk() -> None:
+    assert proposals(shelf(capacity=60)) == []  # room for 24: an order is placed
+    assert proposals(shelf(capacity=51, on_order=24)) == []
+    assert proposals(shelf(capacity=51, out_in_h=200)) == []
 
 
 def test_reconcile_flags_missing_and_wrong_sized_jumps() -> None:
