@@ -125,7 +125,7 @@ def raise_triggers(
         risk=risk,
         signals=signals,
         approved=approved,
-        config=trigger_config,
+        config=trigger_config or TriggerConfig(review_hours=config.review_hours),
     )
     return sum(tq.insert_trigger(conn, c, at=as_of) for c in found)
 

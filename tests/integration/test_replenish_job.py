@@ -18,8 +18,9 @@ from restock.replenish.approval import (
     reject_order,
 )
 from restock.replenish.errors import InvalidQuantity, InvalidTransition, OrderNotFound
-from restock.replenish.job import run_replenish_job
+from restock.replenish.job import JobConfig, run_replenish_job
 from restock.replenish.rules import create_rule, delete_rule, list_rules, update_rule
+from restock.replenish.segments import ReplenishConfig
 from restock.replenish.triggers_job import acknowledge_trigger, complete_trigger, list_triggers
 
 Conn = psycopg.Connection[Any]
@@ -194,6 +195,15 @@ def test_a_shelf_no_pack_fits_while_at_risk_gets_one_proposal_a_month(db: Conn) 
     add_forecast(db, ids["milk"], as_of=later, level=54, rate=0.2, out_in=(10, 40))
     run_replenish_job(db, as_of=later)
     assert [t.id for t in list_triggers(db) if t.purpose == "shelf_too_small"] == [proposal.id]
+
+
+def test_stockout_triggers_look_as_far_ahead_as_the_configured_review(db: Conn) -> None:
+    ids = setup_world(db, battery=0.05)  # the draft waits: nothing goes on order
+    add_forecast(db, ids["milk"], as_of=AS_OF, level=30, rate=0.5, out_in=(60, 80))
+    run_replenish_job(db, as_of=AS_OF)  # a daily review: 24 h + the 24 h lead time
+    assert "stockout_risk" not in {t.purpose for t in list_triggers(db)}
+    run_replenish_job(db, as_of=AS_OF, config=JobConfig(policy=ReplenishConfig(review_hours=72)))
+    assert "stockout_risk" in {t.purpose for t in list_triggers(db)}
 
 
 def test_triggers_are_acknowledged_and_completed_and_never_raised_twice(db: Conn) -> None:
