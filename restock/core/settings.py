@@ -113,6 +113,29 @@ class Settings(BaseSettings):
     trigger_webhook_url: str = Field(
         default="", description="POST each visit trigger here too ('' for MQTT only)."
     )
+    trigger_drop_ratio: float = Field(
+        default=0.5,
+        gt=0,
+        lt=1,
+        description="Consumption below this share of the stock point's own baseline raises"
+        " a consumption-drop (churn risk) trigger.",
+    )
+    trigger_rise_fraction: float = Field(
+        default=0.2,
+        gt=0,
+        description="A rise of this share of capacity with no delivery raises a trigger.",
+    )
+    trigger_silence_hours: float = Field(
+        default=12.0, gt=0, description="No reading for this long raises a sensor-offline trigger."
+    )
+    trigger_low_battery: float = Field(
+        default=0.15, ge=0, le=1, description="A battery below this (0..1) raises a trigger."
+    )
+    trigger_proposal_days: float = Field(
+        default=14.0,
+        gt=0,
+        description="How long a rep has to propose a larger shelf (shelf_too_small).",
+    )
     scheduler_metrics_port: int = Field(
         default=9109, ge=0, le=65535, description="`restock schedule` Prometheus port (0: any)."
     )

@@ -23,6 +23,7 @@ from restock.replenish.policy import PointState
 from restock.replenish.reconcile import reconcile_deliveries
 from restock.replenish.rules import list_rules
 from restock.replenish.segments import ReplenishConfig
+from restock.replenish.triggers import TriggerConfig
 from restock.replenish.triggers_job import raise_triggers
 
 log = logging.getLogger(__name__)
@@ -43,16 +44,19 @@ class StoredCurve:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class JobConfig:
     """policy: the replenishment policy; max_forecast_age_hours: older forecasts are
-    ignored (the stock point is skipped until the forecast job catches up)."""
+    ignored (the stock point is skipped until the forecast job catches up); triggers:
+    the trigger thresholds (default: TriggerConfig's, with the policy's review)."""
 
     policy: ReplenishConfig = field(default_factory=ReplenishConfig)
     max_forecast_age_hours: float = 36.0
+    triggers: TriggerConfig | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobConfig:
         return cls(
             policy=ReplenishConfig.from_settings(settings),
             max_forecast_age_hours=settings.replenish_max_forecast_age_h,
+            triggers=TriggerConfig.from_settings(settings),
         )
 
 
@@ -163,6 +167,7 @@ def run_replenish_job(
         customers=loaded.customers,
         health=loaded.health,
         config=cfg.policy,
+        trigger_config=cfg.triggers,
     )
     verdicts = reconcile_deliveries(conn, as_of=as_of)
     summary = JobSummary(

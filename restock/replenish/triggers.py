@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from restock.core.settings import Settings
 from restock.replenish.consolidate import CustomerState
 from restock.replenish.policy import (
     PointState,
@@ -49,6 +50,19 @@ class TriggerConfig:
     low_battery: float = 0.15
     review_hours: float = 24.0
     proposal_days: float = 14.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TriggerConfig:
+        """The thresholds `settings` configure (RESTOCK_TRIGGER_*), with the replenishment
+        review (RESTOCK_REPLENISH_REVIEW_HOURS)."""
+        return cls(
+            drop_ratio=settings.trigger_drop_ratio,
+            rise_fraction=settings.trigger_rise_fraction,
+            silence_hours=settings.trigger_silence_hours,
+            low_battery=settings.trigger_low_battery,
+            review_hours=settings.replenish_review_hours,
+            proposal_days=settings.trigger_proposal_days,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,7 @@ import pytest
 from restock.core.settings import Settings
 from restock.replenish.job import JobConfig
 from restock.replenish.segments import DEFAULT_SEGMENTS, ReplenishConfig
+from restock.replenish.triggers import TriggerConfig
 
 
 def test_defaults_are_the_documented_segments() -> None:
@@ -37,3 +38,24 @@ def test_mismatched_or_impossible_segments_are_named(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("RESTOCK_REPLENISH_SERVICE_LEVELS", '{"A": 1.5}')
     with pytest.raises(ValueError, match="service level must be in"):
         ReplenishConfig.from_settings(Settings())
+
+
+def test_trigger_thresholds_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert JobConfig.from_settings(Settings()).triggers == TriggerConfig()
+    monkeypatch.setenv("RESTOCK_TRIGGER_DROP_RATIO", "0.3")
+    monkeypatch.setenv("RESTOCK_TRIGGER_RISE_FRACTION", "0.4")
+    monkeypatch.setenv("RESTOCK_TRIGGER_SILENCE_HOURS", "3")
+    monkeypatch.setenv("RESTOCK_TRIGGER_LOW_BATTERY", "0.25")
+    monkeypatch.setenv("RESTOCK_TRIGGER_PROPOSAL_DAYS", "30")
+    monkeypatch.setenv("RESTOCK_REPLENISH_REVIEW_HOURS", "12")
+    assert JobConfig.from_settings(Settings()).triggers == TriggerConfig(
+        drop_ratio=0.3,
+        rise_fraction=0.4,
+        silence_hours=3,
+        low_battery=0.25,
+        review_hours=12,
+        proposal_days=30,
+    )
+    monkeypatch.setenv("RESTOCK_TRIGGER_DROP_RATIO", "1.5")
+    with pytest.raises(ValueError, match="trigger_drop_ratio"):
+        Settings()
