@@ -35,7 +35,7 @@ import statistics
 import time
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,7 @@ from restock.replenish.policy import PointState
 from restock.replenish.rounding import round_quantity
 from restock.replenish.routes import Haversine, RepDay, Stop, plan_route
 from restock.replenish.segments import ReplenishConfig
+from restock.replenish.triggers import shelf_too_small
 from restock.simulators.deliveries import Delivery, PlannedDeliveries
 from restock.simulators.export import observed_levels
 from restock.simulators.scenario import Scenario
@@ -168,8 +169,8 @@ class Restock(Policy):
         self.planner_delay = timedelta(hours=planner_delay_hours)
         self.waited = 0
         self.history: dict[int, list[float]] = defaultdict(list)
-        self.index = {sp.series_id: i for i, sp in enumerate(sc.stock_points)}
         self.drafts = self.auto_approved = self.forecast_failures = 0
+        self.proposals: dict[int, float] = {}  # shelf_too_small: the largest size suggested
 
     def _deliver(self, plan: CustomerPlan, now: datetime) -> None:
         for line in plan.lines:
@@ -177,6 +178,16 @@ class Restock(Policy):
             lead = self.sc.product(line.product_id).lead_time_hours
             self.book(sid, max(plan.deliver_at, now + timedelta(hours=lead)), line.quantity, None)
             self.history[line.stock_point_id].append(line.quantity)
+
+    def _propose(self, points: list[PointState], segment: str, now: datetime) -> None:
+        """Record the shelves the replenish job would ask a rep to enlarge."""
+        risk = 1.0 - self.config.service_level(segment, None)
+        review = self.config.review_hours
+        for p in points:
+            small = shelf_too_small(p, as_of=now, risk=risk, review_hours=review)
+            if small is not None:
+                size = max(self.proposals.get(p.stock_point_id, 0.0), small["suggested_capacity"])
+                self.proposals[p.stock_point_id] = size
 
     def review(self, day: int, now: datetime, observed: Observed) -> None:
         by_customer: dict[str, list[PointState]] = defaultdict(list)
@@ -225,6 +236,7 @@ class Restock(Policy):
             state = CustomerState(
                 customer_id=cid, segment=customer.segment, next_visit=min(visits, default=None)
             )
+            self._propose(points, customer.segment, now)
             plan = plan_customer(state, points, as_of=now, config=self.config)
             if plan is None:
                 continue
@@ -421,18 +433,16 @@ def measure(world: World, policy: Policy, seconds: float, *, since: int) -> dict
     }
 
 
-def run(
+def simulate(
     sc: Scenario,
     name: str,
     *,
     seed: int,
     days: int,
-    route_s: float,
     planner_delay_hours: float,
     config: ReplenishConfig,
-) -> tuple[dict[str, float], dict[str, int]]:
-    """The policy's figures, and the visit bounds of the world it ran in (the same
-    world for every policy)."""
+) -> tuple[World, Policy]:
+    """The world after the warm-up and `days` under policy `name`, and the policy."""
     world = World(
         sc, seed=seed, start=START - timedelta(days=WARM_UP_DAYS), days=WARM_UP_DAYS + days
     )
@@ -450,6 +460,35 @@ def run(
     for day in range(days):
         policy.review(WARM_UP_DAYS + day, world.now, observed)
         observed.add(observed_levels(world.advance(world.now + timedelta(days=1), planned)))
+    return world, policy
+
+
+def enlarged(sc: Scenario, sizes: dict[int, float]) -> Scenario:
+    """`sc` with stock point i's shelf raised to sizes[i] (never lowered)."""
+    return replace(
+        sc,
+        stock_points=tuple(
+            replace(sp, capacity=max(sp.capacity, sizes.get(i, 0.0)))
+            for i, sp in enumerate(sc.stock_points)
+        ),
+    )
+
+
+def run(
+    sc: Scenario,
+    name: str,
+    *,
+    seed: int,
+    days: int,
+    route_s: float,
+    planner_delay_hours: float,
+    config: ReplenishConfig,
+) -> tuple[dict[str, float], dict[str, int]]:
+    """The policy's figures, and the visit bounds of the world it ran in (the same
+    world for every policy)."""
+    world, policy = simulate(
+        sc, name, seed=seed, days=days, planner_delay_hours=planner_delay_hours, config=config
+    )
     since = WARM_UP_DAYS * 24
     out = measure(world, policy, route_s, since=since)
     if isinstance(policy, Restock):
@@ -474,6 +513,12 @@ def main() -> int:
         help="how long a draft the rules do not approve waits for a planner (default 4)",
     )
     parser.add_argument(
+        "--accept-proposals",
+        action="store_true",
+        help="first run restock, then enlarge every shelf it asks a rep to enlarge"
+        " (shelf_too_small) to the largest size it suggested, and run in that world",
+    )
+    parser.add_argument(
         "--policy",
         action="append",
         choices=POLICIES,
@@ -490,6 +535,25 @@ def main() -> int:
         f"{args.days} days, seed {args.seed}; policy (c) in process on pure functions, "
         f"service levels {levels}"
     )
+    sizes: dict[int, float] = {}
+    if args.accept_proposals:
+        _, first = simulate(
+            sc,
+            "restock",
+            seed=args.seed,
+            days=args.days,
+            planner_delay_hours=args.planner_delay_hours,
+            config=config,
+        )
+        assert isinstance(first, Restock)
+        sizes = first.proposals
+        cost = sum(
+            (sizes[i] - sp.capacity) * sc.product(sp.product_id).unit_cost
+            for i, sp in enumerate(sc.stock_points)
+            if i in sizes
+        )
+        print(f"  {len(sizes)} shelves enlarged as restock proposed ({cost:,.0f} more at cost)")
+        sc = enlarged(sc, sizes)
     results: dict[str, dict[str, float]] = {}
     bounds: dict[str, int] = {}
     for policy in args.policy or POLICIES:
@@ -526,6 +590,7 @@ def main() -> int:
         "seed": args.seed,
         "planner_delay_hours": args.planner_delay_hours,
         "service_levels": levels,
+        "shelves_enlarged": len(sizes),
         "path": "in-process",
         "visit_bounds": bounds,
     }

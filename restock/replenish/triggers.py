@@ -143,7 +143,7 @@ def detect(
 ) -> list[Candidate]:
     """Trigger candidates at `as_of`: stockout risk before the next visit with nothing on
     order, orders to deliver, consumption drops, silent sensors, low batteries, stock
-    rising with no delivery, shelves too small for a pack (see `_shelf_too_small`).
+    rising with no delivery, shelves too small for a pack (see `shelf_too_small`).
     `risk`: the allowed stockout probability per stock point."""
     cfg = config or TriggerConfig()
     day = as_of.date().isoformat()
@@ -162,7 +162,7 @@ def detect(
                 {"p_stockout": round(prob, 4), "before": horizon.isoformat(), "level": p.level},
                 prob=prob,
             )
-        small = _shelf_too_small(p, as_of=as_of, risk=risk[sp], review_hours=cfg.review_hours)
+        small = shelf_too_small(p, as_of=as_of, risk=risk[sp], review_hours=cfg.review_hours)
         if small is not None:
             emit(
                 "shelf_too_small",
@@ -215,7 +215,7 @@ def detect(
     return out
 
 
-def _shelf_too_small(
+def shelf_too_small(
     p: PointState, *, as_of: datetime, risk: float, review_hours: float
 ) -> dict[str, Any] | None:
     """What a rep needs to propose a larger shelf, or None: the stock point is due for
