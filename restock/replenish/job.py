@@ -45,7 +45,7 @@ class StoredCurve:
 class JobConfig:
     """policy: the replenishment policy; max_forecast_age_hours: older forecasts are
     ignored (the stock point is skipped until the forecast job catches up); triggers:
-    the trigger thresholds (default: TriggerConfig's, with the policy's review)."""
+    the trigger thresholds (default: TriggerConfig's)."""
 
     policy: ReplenishConfig = field(default_factory=ReplenishConfig)
     max_forecast_age_hours: float = 36.0

@@ -40,27 +40,23 @@ class TriggerConfig:
     """drop_ratio: consumption below this share of the own baseline is a churn signal;
     rise_fraction: an upward jump of this share of capacity with no delivery;
     silence_hours: no reading for this long = sensor offline; low_battery: 0..1;
-    review_hours: as in ReplenishConfig (stockout risk looks to the next planned visit,
-    else to the next possible delivery); proposal_days: how long a rep has to propose a
-    larger shelf (shelf_too_small), on a visit made anyway."""
+    proposal_days: how long a rep has to propose a larger shelf (shelf_too_small), on a
+    visit made anyway."""
 
     drop_ratio: float = 0.5
     rise_fraction: float = 0.2
     silence_hours: float = 12.0
     low_battery: float = 0.15
-    review_hours: float = 24.0
     proposal_days: float = 14.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TriggerConfig:
-        """The thresholds `settings` configure (RESTOCK_TRIGGER_*), with the replenishment
-        review (RESTOCK_REPLENISH_REVIEW_HOURS)."""
+        """The thresholds `settings` configure (RESTOCK_TRIGGER_*)."""
         return cls(
             drop_ratio=settings.trigger_drop_ratio,
             rise_fraction=settings.trigger_rise_fraction,
             silence_hours=settings.trigger_silence_hours,
             low_battery=settings.trigger_low_battery,
-            review_hours=settings.replenish_review_hours,
             proposal_days=settings.trigger_proposal_days,
         )
 
@@ -137,6 +133,7 @@ def detect(
     points: Mapping[int, PointState],
     customers: Mapping[str, CustomerState],
     risk: Mapping[int, float],
+    review_hours: float,
     signals: Signals,
     approved: Sequence[ApprovedOrder] = (),
     config: TriggerConfig | None = None,
@@ -144,7 +141,9 @@ def detect(
     """Trigger candidates at `as_of`: stockout risk before the next visit with nothing on
     order, orders to deliver, consumption drops, silent sensors, low batteries, stock
     rising with no delivery, shelves too small for a pack (see `shelf_too_small`).
-    `risk`: the allowed stockout probability per stock point."""
+    `risk`: the allowed stockout probability per stock point; `review_hours`: as in
+    ReplenishConfig (stockout risk looks to the next planned visit, else to the next
+    possible delivery)."""
     cfg = config or TriggerConfig()
     day = as_of.date().isoformat()
     out: list[Candidate] = []
@@ -152,7 +151,7 @@ def detect(
         c = customers[p.customer_id]
 
         emit = partial(_emit, out, c, sp)
-        horizon = c.next_visit or protect_until(p, as_of, cfg.review_hours)
+        horizon = c.next_visit or protect_until(p, as_of, review_hours)
         prob = p_stockout(p, horizon)
         if prob > risk[sp]:
             emit(
@@ -162,7 +161,7 @@ def detect(
                 {"p_stockout": round(prob, 4), "before": horizon.isoformat(), "level": p.level},
                 prob=prob,
             )
-        small = shelf_too_small(p, as_of=as_of, risk=risk[sp], review_hours=cfg.review_hours)
+        small = shelf_too_small(p, as_of=as_of, risk=risk[sp], review_hours=review_hours)
         if small is not None:
             emit(
                 "shelf_too_small",

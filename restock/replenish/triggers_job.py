@@ -123,9 +123,10 @@ def raise_triggers(
         points=points,
         customers=customers,
         risk=risk,
+        review_hours=config.review_hours,
         signals=signals,
         approved=approved,
-        config=trigger_config or TriggerConfig(review_hours=config.review_hours),
+        config=trigger_config,
     )
     return sum(tq.insert_trigger(conn, c, at=as_of) for c in found)
 

@@ -102,6 +102,7 @@ def test_triggers_carry_purpose_due_by_and_priority() -> None:
         points=points,
         customers=customers,
         risk={1: 0.01, 2: 0.01},
+        review_hours=24,
         signals=signals,
         approved=[
             ApprovedOrder(order_id=9, customer_id="c1", deliver_at=AS_OF + 24 * H, value=5000)
@@ -140,6 +141,7 @@ def proposals(p: PointState, *, as_of: datetime = AS_OF) -> list[Candidate]:
         points={1: p},
         customers={"c1": CustomerState(customer_id="c1", segment="A", rep_id="r1")},
         risk={1: 0.01},
+        review_hours=24,
         signals=Signals(last_seen={1: as_of - H}),
     )
     return [c for c in found if c.purpose == "shelf_too_small"]

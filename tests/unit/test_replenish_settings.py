@@ -47,13 +47,11 @@ def test_trigger_thresholds_come_from_the_environment(monkeypatch: pytest.Monkey
     monkeypatch.setenv("RESTOCK_TRIGGER_SILENCE_HOURS", "3")
     monkeypatch.setenv("RESTOCK_TRIGGER_LOW_BATTERY", "0.25")
     monkeypatch.setenv("RESTOCK_TRIGGER_PROPOSAL_DAYS", "30")
-    monkeypatch.setenv("RESTOCK_REPLENISH_REVIEW_HOURS", "12")
     assert JobConfig.from_settings(Settings()).triggers == TriggerConfig(
         drop_ratio=0.3,
         rise_fraction=0.4,
         silence_hours=3,
         low_battery=0.25,
-        review_hours=12,
         proposal_days=30,
     )
     monkeypatch.setenv("RESTOCK_TRIGGER_DROP_RATIO", "1.5")
