@@ -125,9 +125,6 @@ class Settings(BaseSettings):
         gt=0,
         description="A rise of this share of capacity with no delivery raises a trigger.",
     )
-    trigger_silence_hours: float = Field(
-        default=12.0, gt=0, description="No reading for this long raises a sensor-offline trigger."
-    )
     trigger_low_battery: float = Field(
         default=0.15, ge=0, le=1, description="A battery below this (0..1) raises a trigger."
     )

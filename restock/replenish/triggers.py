@@ -51,11 +51,12 @@ class TriggerConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TriggerConfig:
-        """The thresholds `settings` configure (RESTOCK_TRIGGER_*)."""
+        """The thresholds `settings` configure (RESTOCK_TRIGGER_*). A sensor's silence is
+        judged by the offline sweep (RESTOCK_SENSOR_OFFLINE_AFTER_S), whose status the
+        trigger follows; silence_hours is only the fallback should the sweep not run."""
         return cls(
             drop_ratio=settings.trigger_drop_ratio,
             rise_fraction=settings.trigger_rise_fraction,
-            silence_hours=settings.trigger_silence_hours,
             low_battery=settings.trigger_low_battery,
             proposal_days=settings.trigger_proposal_days,
         )

@@ -44,13 +44,11 @@ def test_trigger_thresholds_come_from_the_environment(monkeypatch: pytest.Monkey
     assert JobConfig.from_settings(Settings()).triggers == TriggerConfig()
     monkeypatch.setenv("RESTOCK_TRIGGER_DROP_RATIO", "0.3")
     monkeypatch.setenv("RESTOCK_TRIGGER_RISE_FRACTION", "0.4")
-    monkeypatch.setenv("RESTOCK_TRIGGER_SILENCE_HOURS", "3")
     monkeypatch.setenv("RESTOCK_TRIGGER_LOW_BATTERY", "0.25")
     monkeypatch.setenv("RESTOCK_TRIGGER_PROPOSAL_DAYS", "30")
     assert JobConfig.from_settings(Settings()).triggers == TriggerConfig(
         drop_ratio=0.3,
         rise_fraction=0.4,
-        silence_hours=3,
         low_battery=0.25,
         proposal_days=30,
     )
