@@ -345,6 +345,11 @@ def shelf_needs(world: World, *, since: int, run_down: bool) -> list[ShelfNeed]:
     return needs
 
 
+def at_a_customer(sc: Scenario) -> np.ndarray:
+    """Per stock point, whether its customer is in segment A."""
+    return np.array([sc.customer(sp.customer_id).segment == "A" for sp in sc.stock_points])
+
+
 BOUNDS = {  # visit_bounds' keys: what the policy serves, and the stock it ends with
     "all_demand": "serve all demand, end with the stock it began with",
     "all_demand_run_down": "serve all demand, end with every shelf empty",
@@ -360,7 +365,7 @@ def visit_bounds(world: World, *, since: int) -> dict[str, int]:
     `since` (as a policy that goes on serving must, on average) or with none."""
     sc = world.scenario
     demand = world.demand[:, since : world.hour].sum(axis=1)
-    seg_a = np.array([sc.customer(sp.customer_id).segment == "A" for sp in sc.stock_points])
+    seg_a = at_a_customer(sc)
     allowance = {"lost": 0.01 * float(demand.sum()), "lost_a": 0.005 * float(demand[seg_a].sum())}
     kept, run_down = (shelf_needs(world, since=since, run_down=r) for r in (False, True))
     return {
@@ -415,7 +420,7 @@ def measure(world: World, policy: Policy, seconds: float, *, since: int) -> dict
     sc = world.scenario
     h = world.hour
     demand, lost = world.demand[:, since:h], world.lost[:, since:h]
-    seg_a = np.array([sc.customer(sp.customer_id).segment == "A" for sp in sc.stock_points])
+    seg_a = at_a_customer(sc)
     cost = np.array([sc.product(sp.product_id).unit_cost for sp in sc.stock_points])
     begin = world.start + timedelta(hours=since)
     deliveries = sum(1 for _, at, qty, _ in world.deliveries_log if qty > 0 and at >= begin)
