@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from restock.api.deps import in_utc
 from restock.api.errors import install_error_handlers
 from restock.api.metrics import ApiMetrics, MetricsMiddleware
 from restock.api.pages import routes as pages
@@ -67,6 +68,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             max_size=settings.api_pool_max,
             timeout=settings.api_db_wait_s,
             autocommit=True,
+            configure=in_utc,
         )
         blocking_pool = make_pool(
             settings.database_url,

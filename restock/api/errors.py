@@ -8,7 +8,8 @@ lets a database integrity error through) and the handlers map them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -107,12 +108,42 @@ def _api_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
 
+def _field(loc: Sequence[int | str]) -> str | None:
+    """`("body", "opening_hours", "1", 0)` -> `opening_hours.1.0`; None for the body
+    (or a parameter set) as a whole."""
+    return ".".join(str(part) for part in loc[1:]) or None
+
+
+_PLACES = {"body": "body field", "query": "query parameter", "path": "path parameter",
+           "header": "header", "cookie": "cookie"}  # fmt: skip
+MAX_LISTED = 5
+
+
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    """A 422 naming each field (never echoing its value): the message lists up to
+    MAX_LISTED problems, `details` all of them."""
     assert isinstance(exc, RequestValidationError)
-    details = [
-        {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", ""))} for err in exc.errors()
-    ]
-    return error_response(422, "invalid", "the request is not valid", details)
+    details = []
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        place = _PLACES.get(str(loc[0]), str(loc[0])) if loc else "request"
+        field = _field(loc)
+        details.append(
+            {
+                "loc": loc,
+                "field": field,
+                "in": str(loc[0]) if loc else None,
+                "msg": str(err.get("msg", "")),
+                "type": str(err.get("type", "")),
+                "where": f"{place} {field}" if field else (str(loc[0]) if loc else "request"),
+            }
+        )
+    listed = "; ".join(f"{d['where']}: {d['msg']}" for d in details[:MAX_LISTED])
+    more = len(details) - MAX_LISTED
+    message = f"invalid request: {listed}" + (f" (and {more} more)" if more > 0 else "")
+    for d in details:
+        del d["where"]
+    return error_response(422, "invalid", message, details)
 
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -121,19 +152,59 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
+_KEY = re.compile(r"^Key \(([^)]*)\)")
+_REFERENCED = re.compile(r'table "([^"]+)"')
+
+
+def _thing(table: str | None) -> str:
+    """`stock_points` -> `stock point`: how a message names a row of `table`."""
+    name = (table or "row").replace("_", " ")
+    return name[:-1] if name.endswith("s") else name
+
+
 def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
-    """Constraint violations are the client's doing: say which constraint."""
+    """A constraint the request broke, named with its field(s), never with the row's
+    contents (PostgreSQL's own message quotes the whole row or the key's values)."""
     assert isinstance(exc, psycopg.errors.IntegrityError)
     diag = exc.diag
-    detail = diag.message_detail or diag.message_primary or str(exc)
+    constraint, table, detail = diag.constraint_name, diag.table_name, diag.message_detail or ""
+    key = _KEY.match(detail)
+    fields = key.group(1) if key else None
+    if isinstance(exc, psycopg.errors.NotNullViolation):
+        field = diag.column_name
+        return error_response(
+            422, "invalid", f"{field} cannot be null", {"field": field, "constraint": None}
+        )
     if isinstance(exc, psycopg.errors.UniqueViolation):
-        return error_response(409, "conflict", detail, {"constraint": diag.constraint_name})
-    return error_response(422, "invalid", detail, {"constraint": diag.constraint_name})
+        return error_response(
+            409, "conflict", f"a {_thing(table)} with this {fields or 'key'} already exists",
+            {"field": fields, "constraint": constraint},
+        )  # fmt: skip
+    if isinstance(exc, psycopg.errors.ForeignKeyViolation):
+        referenced = _REFERENCED.search(detail)
+        other = _thing(referenced.group(1) if referenced else None)
+        if "still referenced" in detail:
+            message = f"this {_thing(table)} is still referred to by a {other}"
+            return error_response(409, "conflict", message, {"constraint": constraint})
+        message = f"{fields}: no such {other}"
+        return error_response(422, "invalid", message, {"field": fields, "constraint": constraint})
+    if isinstance(exc, psycopg.errors.CheckViolation) and constraint and table:
+        field = constraint.removeprefix(f"{table}_").removesuffix("_check")
+        message = f"{field}: the value is not one restock accepts ({constraint})"
+        return error_response(422, "invalid", message, {"field": field, "constraint": constraint})
+    return error_response(
+        422, "invalid", f"the request breaks database rule {constraint or 'unnamed'}",
+        {"field": None, "constraint": constraint},
+    )  # fmt: skip
 
 
 def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot store (the edge validation should have caught it):
+    logged for the operator, answered without the database's wording."""
     assert isinstance(exc, psycopg.errors.DataError)
-    return error_response(422, "invalid", exc.diag.message_primary or str(exc))
+    log.warning("the database refused a value: %s (sqlstate %s)", exc.diag.message_primary,
+                exc.diag.sqlstate)  # fmt: skip
+    return error_response(422, "invalid", "a value is outside what restock can store")
 
 
 def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:

@@ -15,13 +15,14 @@ from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import triggers as q
 from restock.api.responses import RowsResponse
 from restock.api.routes import V1
-from restock.api.schemas.replenish import TriggerStatus
+from restock.api.schemas.fields import Id
+from restock.api.schemas.params import BigIdPath
+from restock.api.schemas.replenish import Trigger, TriggerStatus
 from restock.replenish import triggers_job
-from restock.replenish.triggers_job import Trigger
 
 router = APIRouter(prefix=V1 + "/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
 
-TriggerId = Annotated[int, Path(ge=1, le=2**62, description="Trigger id")]
+TriggerId = Annotated[BigIdPath, Path(description="Trigger id")]
 DEFAULT_STATUSES: list[TriggerStatus] = ["open", "acknowledged"]
 
 
@@ -31,7 +32,7 @@ async def list_triggers(
     caller: Reader,
     page: PageDep,
     status: Annotated[list[TriggerStatus] | None, Query()] = None,
-    rep_id: Annotated[str | None, Query(description="Staff only: one rep's")] = None,
+    rep_id: Annotated[Id | None, Query(description="Staff only: one rep's")] = None,
 ) -> RowsResponse:
     """Triggers, most urgent first (default: open and acknowledged), a page at a time."""
     rows = await q.list_triggers(

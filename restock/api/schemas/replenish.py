@@ -1,45 +1,83 @@
-"""Request bodies and API-specific views for orders, rules, triggers and routes.
+"""Request bodies and the API's views of orders, rules, triggers and routes.
 
-Orders, rules, triggers and planned stops themselves are served as the domain's frozen
-dataclasses (`restock.replenish`); FastAPI builds their schemas, so no mirror is kept.
-`Route` is the exception: it restates RoutePlan so that its skipped lists are required
-in the OpenAPI document (RoutePlan gives them defaults).
+Orders, triggers and routes are replenishment's frozen dataclasses
+(`restock.replenish`); the views below restate them field for field (a unit test keeps
+them in step) so that their times follow the API's convention
+(restock.api.schemas.times): instants in UTC, an order's planned delivery in its
+customer's time zone, a route's times in its rep's. Rules hold no times and are served
+as the dataclass itself.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from restock.api.schemas.domain import Id, Strict
-from restock.replenish.routes import PlannedStop
+from restock.api.schemas.fields import BigId, Id, Name, NotNull, Segment, Strict, Text
+from restock.api.schemas.times import Instant, LocalDateTime, LocalTimes
 
 OrderStatus = Literal["draft", "approved", "rejected", "sent", "delivered"]
 TriggerStatus = Literal["open", "acknowledged", "completed", "cancelled"]
-BigId = Annotated[int, Field(ge=1, le=2**62)]
 Quantity = Annotated[float, Field(ge=0, le=1e9)]
 
 
-class FromAttributes(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class OrderSummary(LocalTimes):
+    """One row of the order queue; deliver_at in the customer's time_zone."""
 
-
-class OrderSummary(BaseModel):
     id: int
     customer_id: str
     customer_name: str
     segment: str
     rep_id: str | None
     status: str
-    as_of: datetime
-    deliver_at: datetime
+    as_of: Instant
+    deliver_at: LocalDateTime
     on_planned_visit: bool
     value: float
     lines: int
     approved_by: str | None
     waiting_reasons: list[str]
+
+
+class OrderLine(BaseModel):
+    stock_point_id: int
+    product_id: str
+    quantity: float
+    suggested_quantity: float
+    unit_cost: float
+    reason: str
+    reasoning: dict[str, Any]
+    delivered_quantity: float | None
+    reconciled: str | None
+
+
+class OrderEvent(BaseModel):
+    at: Instant
+    actor: str
+    action: str
+    detail: dict[str, Any]
+
+
+class Order(LocalTimes):
+    """An order with its lines and audit trail; deliver_at in the customer's time_zone.
+    approved_by: a user or "rule:<id>"; waiting_reasons: why a draft was not approved
+    by rule."""
+
+    id: int
+    customer_id: str
+    segment: str
+    rep_id: str | None
+    status: str
+    as_of: Instant
+    deliver_at: LocalDateTime
+    on_planned_visit: bool
+    value: float
+    approved_by: str | None
+    approved_at: Instant | None
+    waiting_reasons: list[str]
+    lines: list[OrderLine]
+    events: list[OrderEvent]
 
 
 class LineQuantity(Strict):
@@ -52,7 +90,7 @@ class OrderEdit(Strict):
 
 
 class Rejection(Strict):
-    reason: Annotated[str, Field(max_length=1000, pattern=r"^[^\x00]*$")] = ""
+    reason: Text = ""
 
 
 class BulkApprove(Strict):
@@ -70,46 +108,72 @@ class BulkResult(BaseModel):
 
 
 Ratio = Annotated[float, Field(ge=0, le=1e6)]
+# numeric(14, 2)
+Money = Annotated[float, Field(ge=0, le=999_999_999_999.99)]
 
 
 class RuleFields(Strict):
-    segment: Literal["A", "B", "C"] | None = None
+    """A rule's scope (null: any) and checks (null: not checked)."""
+
+    segment: Segment | None = None
     customer_id: Id | None = None
     product_id: Id | None = None
-    max_value: Annotated[float, Field(ge=0, le=1e12)] | None = None
+    max_value: Money | None = None
     max_deviation: Ratio | None = None
     max_interval_ratio: Annotated[float, Field(gt=0, le=1e6)] | None = None
-    require_healthy_sensor: bool | None = None
-    min_battery: Annotated[float, Field(ge=0, le=1)] | None = None
-    max_silence_hours: Annotated[float, Field(gt=0, le=1e6)] | None = None
-    enabled: bool | None = None
-
-
-# A rule's scope and limits are cleared with null; these always hold a value.
-NOT_NULL_RULE_FIELDS = ("name", "require_healthy_sensor", "min_battery", "max_silence_hours",
-                        "enabled")  # fmt: skip
+    require_healthy_sensor: Annotated[bool | None, NotNull] = None
+    min_battery: Annotated[Annotated[float, Field(ge=0, le=1)] | None, NotNull] = None
+    max_silence_hours: Annotated[Annotated[float, Field(gt=0, le=1e6)] | None, NotNull] = None
+    enabled: Annotated[bool | None, NotNull] = None
 
 
 class RuleUpdate(RuleFields):
-    name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S")] | None = None
-
-    @model_validator(mode="after")
-    def _no_null_where_a_rule_needs_a_value(self) -> Self:
-        nulls = [f for f in NOT_NULL_RULE_FIELDS if f in self.model_fields_set
-                 and getattr(self, f) is None]  # fmt: skip
-        if nulls:
-            raise ValueError(f"{', '.join(nulls)} cannot be null (leave it out to keep it)")
-        return self
+    name: Annotated[Name | None, NotNull] = None
 
 
 class RuleCreate(RuleFields):
-    name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S")]
+    name: Name
 
 
-class Route(FromAttributes):
+class Trigger(BaseModel):
+    """A visit trigger as reps and the API see it (times are instants)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    cause: str
+    rep_id: str | None
+    customer_id: str
+    stock_point_id: int | None
+    order_id: int | None
+    purpose: str
+    due_by: Instant
+    priority: int
+    detail: dict[str, Any]
+    status: str
+    created_at: Instant
+    sent_at: Instant | None
+    acknowledged_at: Instant | None
+    acknowledged_by: str | None
+    completed_at: Instant | None
+
+
+class RouteStop(BaseModel):
+    seq: int
+    customer_id: str
+    arrive_at: LocalDateTime
+    depart_at: LocalDateTime
+    required: bool
+    purposes: list[str]
+    trigger_ids: list[int]
+
+
+class Route(LocalTimes):
+    """A rep's day: start, stops and their times in the rep's time_zone."""
+
     rep_id: str
-    start: datetime
-    stops: list[PlannedStop]
+    start: LocalDateTime
+    stops: list[RouteStop]
     distance_km: float
     duration_minutes: float
     skipped_required: list[str]
@@ -124,4 +188,4 @@ class Visit(BaseModel):
     id: int
     rep_id: str
     customer_id: str
-    at: datetime
+    at: Instant
