@@ -114,35 +114,36 @@ def _field(loc: Sequence[int | str]) -> str | None:
     return ".".join(str(part) for part in loc[1:]) or None
 
 
-_PLACES = {"body": "body field", "query": "query parameter", "path": "path parameter",
-           "header": "header", "cookie": "cookie"}  # fmt: skip
+_PLACES = {"body": "body field", "query": "query parameter", "path": "path parameter"}
 MAX_LISTED = 5
+
+
+def _where(loc: Sequence[int | str]) -> str:
+    """`query parameter start`, `body field scale`, `body` (the body as a whole)."""
+    if not loc:
+        return "request"
+    field = _field(loc)
+    return f"{_PLACES.get(str(loc[0]), str(loc[0]))} {field}" if field else str(loc[0])
 
 
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     """A 422 naming each field (never echoing its value): the message lists up to
     MAX_LISTED problems, `details` all of them."""
     assert isinstance(exc, RequestValidationError)
-    details = []
-    for err in exc.errors():
-        loc = list(err.get("loc", ()))
-        place = _PLACES.get(str(loc[0]), str(loc[0])) if loc else "request"
-        field = _field(loc)
-        details.append(
-            {
-                "loc": loc,
-                "field": field,
-                "in": str(loc[0]) if loc else None,
-                "msg": str(err.get("msg", "")),
-                "type": str(err.get("type", "")),
-                "where": f"{place} {field}" if field else (str(loc[0]) if loc else "request"),
-            }
-        )
-    listed = "; ".join(f"{d['where']}: {d['msg']}" for d in details[:MAX_LISTED])
-    more = len(details) - MAX_LISTED
+    errors = exc.errors()
+    listed = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in errors[:MAX_LISTED])
+    more = len(errors) - MAX_LISTED
     message = f"invalid request: {listed}" + (f" (and {more} more)" if more > 0 else "")
-    for d in details:
-        del d["where"]
+    details = [
+        {
+            "loc": list(e["loc"]),
+            "field": _field(e["loc"]),
+            "in": str(e["loc"][0]) if e["loc"] else None,
+            "msg": str(e["msg"]),
+            "type": str(e["type"]),
+        }
+        for e in errors
+    ]
     return error_response(422, "invalid", message, details)
 
 
@@ -188,10 +189,10 @@ def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
             return error_response(409, "conflict", message, {"constraint": constraint})
         message = f"{fields}: no such {other}"
         return error_response(422, "invalid", message, {"field": fields, "constraint": constraint})
-    if isinstance(exc, psycopg.errors.CheckViolation) and constraint and table:
-        field = constraint.removeprefix(f"{table}_").removesuffix("_check")
-        message = f"{field}: the value is not one restock accepts ({constraint})"
-        return error_response(422, "invalid", message, {"field": field, "constraint": constraint})
+    column = (constraint or "").removeprefix(f"{table}_").removesuffix("_check")
+    if isinstance(exc, psycopg.errors.CheckViolation) and column not in ("", "check"):
+        message = f"{column}: the value is not one restock accepts ({constraint})"
+        return error_response(422, "invalid", message, {"field": column, "constraint": constraint})
     return error_response(
         422, "invalid", f"the request breaks database rule {constraint or 'unnamed'}",
         {"field": None, "constraint": constraint},
@@ -204,7 +205,10 @@ def _data_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, psycopg.errors.DataError)
     log.warning("the database refused a value: %s (sqlstate %s)", exc.diag.message_primary,
                 exc.diag.sqlstate)  # fmt: skip
-    return error_response(422, "invalid", "a value is outside what restock can store")
+    return error_response(
+        422, "invalid", "a value is outside what restock can store",
+        {"field": None, "constraint": None},
+    )  # fmt: skip
 
 
 def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
@@ -212,9 +216,13 @@ def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
     return error_response(503, "unavailable", "the database is not reachable right now")
 
 
-def _replenish_error(_: Request, exc: Exception) -> JSONResponse:
+def _replenish_error(request: Request, exc: Exception) -> JSONResponse:
+    """Replenishment's errors by kind; one it raised for a constraint the database
+    enforced is answered as that constraint (its own message may quote the database)."""
     from restock.replenish import errors as r
 
+    if isinstance(exc.__cause__, psycopg.errors.IntegrityError):
+        return _integrity_error(request, exc.__cause__)
     missing = (r.OrderNotFound, r.OrderLineNotFound, r.RuleNotFound, r.TriggerNotFound,
                r.RouteNotFound, r.RepNotFound, r.CustomerNotFound)  # fmt: skip
     if isinstance(exc, missing):

@@ -7,11 +7,20 @@ refuses (a missing referent, a duplicate) is named without quoting its row."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import psycopg
 import pytest
+from fastapi import FastAPI
 
-from tests.integration.test_api_fixtures import Api, api_fixture  # noqa: F401 (fixture)
+from restock.api.errors import install_error_handlers
+from tests.integration.test_api_fixtures import (  # noqa: F401 (fixture)
+    Api,
+    TestClient,
+    api_fixture,
+    seed,
+)
 
 # no offset, a date only, epoch seconds, year 1 and 9999, offsets no zone has
 BAD_DATETIMES = [
@@ -166,7 +175,11 @@ def test_what_only_the_database_can_tell_is_named_without_quoting_the_row(api: A
     assert twice.json()["error"]["message"] == (
         "a stock point with this customer_id, product_id already exists"
     )
-    for response in (unknown_rep, nowhere, twice):
+    rule = client.post(
+        "/v1/auto-approve-rules", json={"name": "x", "customer_id": "cust-9"}, headers=admin
+    )
+    assert rule.json()["error"]["message"] == "customer_id: no such customer"
+    for response in (unknown_rep, nowhere, twice, rule):
         assert "rep-9" not in response.text and "cust-9" not in response.text
         assert "Key (" not in response.text and "Failing row" not in response.text
 
@@ -185,3 +198,44 @@ def test_every_422_names_its_fields_in_the_message_and_the_details(api: Api) -> 
         assert f"body field {detail['field']}: {detail['msg']}" in error["message"]
         assert set(detail) == {"loc", "field", "in", "msg", "type"}
     assert "north" not in many.text and "Mars" not in many.text  # values are not echoed
+
+
+def test_a_rule_the_edge_missed_is_named_without_quoting_the_row(
+    db: psycopg.Connection[tuple[object, ...]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Should a value slip past the edge, PostgreSQL's refusal (which quotes the row) is
+    answered by field and rule only; the operator's log gets the database's words."""
+    seed(db)
+    app = FastAPI()
+    install_error_handlers(app)
+    statements: dict[str, tuple[str, tuple[object, ...]]] = {
+        "check": ("UPDATE sensors SET scale = %s WHERE id = 's-cust-1'", (0,)),
+        "not-null": ("UPDATE reps SET work_days = %s WHERE id = 'rep-2'", (None,)),
+        "overflow": ("UPDATE auto_approve_rules SET max_value = %s", (1e12,)),
+        "nul": ("UPDATE customers SET name = %s WHERE id = 'cust-1'", ("Clinic\x00",)),
+    }
+
+    @app.get("/{what}")
+    def run(what: str) -> None:
+        db.execute(*statements[what])  # type: ignore[arg-type]
+
+    client = TestClient(app)
+    check = client.get("/check").json()["error"]
+    assert check == {
+        "code": "invalid",
+        "message": "scale: the value is not one restock accepts (sensors_scale_check)",
+        "details": {"field": "scale", "constraint": "sensors_scale_check"},
+    }
+    not_null = client.get("/not-null").json()["error"]
+    assert not_null["message"] == "work_days cannot be null"
+    with caplog.at_level(logging.WARNING):
+        for what in ("overflow", "nul"):
+            response = client.get(f"/{what}")
+            assert response.status_code == 422
+            assert (
+                response.json()["error"]["message"] == "a value is outside what restock can store"
+            )
+    assert "numeric field overflow" in caplog.text
+    for what in statements:
+        text = client.get(f"/{what}").text
+        assert "Failing row" not in text and "Baba" not in text and "Clinic" not in text

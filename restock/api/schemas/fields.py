@@ -116,7 +116,7 @@ TimeZoneName = Annotated[
             "maxLength": 64,
             "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
             "description": "An IANA time zone name",
-            "example": "Asia/Tokyo",
+            "examples": ["Asia/Tokyo"],
         }
     ),
 ]
@@ -141,7 +141,7 @@ TimeOfDay = Annotated[
     time,
     BeforeValidator(_time_of_day),
     PlainSerializer(lambda t: t.isoformat(timespec="minutes"), return_type=str),
-    WithJsonSchema({"type": "string", "pattern": HH_MM, "example": "09:00"}),
+    WithJsonSchema({"type": "string", "pattern": HH_MM, "examples": ["09:00"]}),
 ]
 
 Weekday = Literal["1", "2", "3", "4", "5", "6", "7"]

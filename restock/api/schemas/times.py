@@ -36,6 +36,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
+    Field,
     PlainSerializer,
     WithJsonSchema,
     model_validator,
@@ -117,7 +118,7 @@ _DATETIME_IN = {
     "type": "string",
     "format": "date-time",
     "description": "ISO 8601 with a UTC offset, 1970 to 2199",
-    "example": EXAMPLE,
+    "examples": [EXAMPLE],
 }
 
 # A date-time a client sends (query parameter or body field); UTC once parsed.
@@ -128,7 +129,7 @@ OffsetDateTime = Annotated[
 Day = Annotated[
     date,
     BeforeValidator(parse_date),
-    WithJsonSchema({"type": "string", "format": "date", "example": "2026-11-20"}),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2026-11-20"]}),
 ]
 
 
@@ -226,7 +227,7 @@ class LocalTimes(BaseModel):
     """A response whose LocalDateTime fields, its own and those of the models it holds,
     are given in `time_zone` (converted here, whatever offset they came with)."""
 
-    time_zone: str
+    time_zone: str = Field(description="The IANA time zone of this response's local times")
 
     @model_validator(mode="after")
     def _local_times_in_time_zone(self) -> Self:
