@@ -22,12 +22,13 @@ TriggerStatus = Literal["open", "acknowledged", "completed", "cancelled"]
 Quantity = Annotated[float, Field(ge=0, le=1e9)]
 
 
-class OrderSummary(LocalTimes):
-    """One row of the order queue; deliver_at in the customer's time_zone."""
+class OrderHead(LocalTimes):
+    """What the queue and the order itself show of an order; deliver_at in the
+    customer's time_zone. approved_by: a user or "rule:<id>"; waiting_reasons: why a
+    draft was not approved by rule."""
 
     id: int
     customer_id: str
-    customer_name: str
     segment: str
     rep_id: str | None
     status: str
@@ -35,9 +36,15 @@ class OrderSummary(LocalTimes):
     deliver_at: LocalDateTime
     on_planned_visit: bool
     value: float
-    lines: int
     approved_by: str | None
     waiting_reasons: list[str]
+
+
+class OrderSummary(OrderHead):
+    """One row of the order queue."""
+
+    customer_name: str
+    lines: int
 
 
 class OrderLine(BaseModel):
@@ -59,23 +66,10 @@ class OrderEvent(BaseModel):
     detail: dict[str, Any]
 
 
-class Order(LocalTimes):
-    """An order with its lines and audit trail; deliver_at in the customer's time_zone.
-    approved_by: a user or "rule:<id>"; waiting_reasons: why a draft was not approved
-    by rule."""
+class Order(OrderHead):
+    """An order with its lines and audit trail."""
 
-    id: int
-    customer_id: str
-    segment: str
-    rep_id: str | None
-    status: str
-    as_of: Instant
-    deliver_at: LocalDateTime
-    on_planned_visit: bool
-    value: float
-    approved_by: str | None
     approved_at: Instant | None
-    waiting_reasons: list[str]
     lines: list[OrderLine]
     events: list[OrderEvent]
 
