@@ -20,8 +20,8 @@ from fastapi.responses import Response
 
 from restock.api.queries.zones import BlockingConn, customer_time_zone, rep_time_zone
 from restock.api.schemas.replenish import Order, Route
-from restock.replenish.approval import Order as DomainOrder
-from restock.replenish.routes import RoutePlan
+from restock.replenish.orders.approval import Order as DomainOrder
+from restock.replenish.visits.routing import RoutePlan
 
 
 class RowsResponse(Response):

@@ -10,8 +10,9 @@ import pytest
 from pydantic import BaseModel
 
 from restock.api.schemas import replenish as views
-from restock.replenish import approval, triggers_job
-from restock.replenish.routes import PlannedStop, RoutePlan
+from restock.replenish.orders import approval
+from restock.replenish.triggers import service as triggers_job
+from restock.replenish.visits.routing import PlannedStop, RoutePlan
 
 PAIRS = [
     (views.Order, approval.Order),

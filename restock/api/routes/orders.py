@@ -27,7 +27,7 @@ from restock.api.schemas.replenish import (
     OrderSummary,
     Rejection,
 )
-from restock.replenish import approval
+from restock.replenish.orders import approval
 
 router = APIRouter(prefix=V1 + "/orders", tags=["orders"], responses=AUTH_RESPONSES)
 ACTION = {**NOT_FOUND, **CONFLICT}

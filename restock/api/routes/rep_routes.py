@@ -15,8 +15,8 @@ from restock.api.routes import V1
 from restock.api.schemas.fields import Id
 from restock.api.schemas.replenish import Route, Visit, VisitMade
 from restock.api.schemas.times import Day
-from restock.replenish import route_store
 from restock.replenish.segments import ReplenishConfig
+from restock.replenish.visits import routes as route_store
 
 router = APIRouter(prefix=V1 + "/reps/{rep_id}", tags=["routes"],
                    responses={**AUTH_RESPONSES, **NOT_FOUND})  # fmt: skip

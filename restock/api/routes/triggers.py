@@ -18,7 +18,7 @@ from restock.api.routes import V1
 from restock.api.schemas.fields import Id
 from restock.api.schemas.params import BigIdPath
 from restock.api.schemas.replenish import Trigger, TriggerStatus
-from restock.replenish import triggers_job
+from restock.replenish.triggers import service as triggers_job
 
 router = APIRouter(prefix=V1 + "/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
 
