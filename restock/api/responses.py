@@ -5,7 +5,7 @@ orders and routes in the API's time convention (restock.api.schemas.times).
 once by orjson: returning a Response makes FastAPI skip validating and re-serializing
 the value through the route's `response_model`, which stays on the route for the
 OpenAPI document. orjson writes what pydantic would for the rows given: the API's own
-connections run in UTC (restock.api.app), so instants come out in UTC ending in `Z`,
+connections run in UTC (restock.api.deps.in_utc), so instants come out in UTC ending in `Z`,
 and a local business time arrives already in its zone (`in_zone`), written with that
 zone's offset. NaN and infinities are null.
 """
