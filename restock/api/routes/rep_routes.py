@@ -30,7 +30,8 @@ def get_route(conn: BlockingConn, caller: Reader, rep_id: str, day: date) -> Rou
 def plan_route(
     conn: BlockingConn, _: Staff, clock: ClockDep, settings: SettingsDep, rep_id: str, day: date
 ) -> RoutePlan:
-    """Plan (or re-plan) the rep's day from open triggers, deliveries and cadence."""
+    """Plan (or re-plan) the rep's working day from open triggers, deliveries and
+    cadence (409 on the rep's day off)."""
     config = ReplenishConfig.from_settings(settings)
     return route_store.build_route(conn, rep_id, day, as_of=clock.now(), config=config)
 
