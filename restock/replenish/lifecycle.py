@@ -97,7 +97,8 @@ def move(entity: Entity, entity_id: int, status: str, action: str) -> str:
 
 PAST: Mapping[str, str] = {
     "draft": "drafted", "plan": "planned", "redraft": "redrafted", "edit": "edited",
-    "approve": "approved", "reject": "rejected", "withdraw": "withdrawn", "send": "sent", "deliver": "delivered",
+    "approve": "approved", "reject": "rejected", "withdraw": "withdrawn", "send": "sent",
+    "deliver": "delivered",
     "cancel": "cancelled", "replan": "replanned", "make": "made", "miss": "missed",
     "acknowledge": "acknowledged", "complete": "completed", "raise": "raised",
 }  # fmt: skip
