@@ -137,6 +137,27 @@ class Settings(BaseSettings):
         default=9109, ge=0, le=65535, description="`restock schedule` Prometheus port (0: any)."
     )
 
+    pages_session_hours: float = Field(
+        default=12.0, gt=0, description="How long a sign-in to the pages lasts."
+    )
+    pages_secure_cookie: bool = Field(
+        default=False,
+        description="Mark the pages' session cookie Secure (set when served over HTTPS).",
+    )
+    pages_sign_in_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins per user name, and per address, before sign-in pauses.",
+    )
+    pages_sign_in_window_s: float = Field(
+        default=900.0, gt=0, description="The window failed sign-ins are counted over."
+    )
+    pages_map_tile_url: str = Field(
+        default="",
+        description="Optional map tiles under the rep's route map, e.g."
+        " https://tiles.example/{z}/{x}/{y}.png ('' draws the route on a plain background).",
+    )
+
     replenish_service_levels: dict[str, float] = Field(
         default={"A": 0.99, "B": 0.97, "C": 0.95},
         description="Per customer segment, the target P(no stockout before the next possible"
