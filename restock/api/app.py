@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from restock.api.errors import install_error_handlers
 from restock.api.metrics import ApiMetrics, MetricsMiddleware
@@ -39,6 +41,7 @@ from restock.core.db import make_async_pool, make_pool
 from restock.core.settings import Settings
 
 log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "pages" / "static"
 
 
 # FastAPI tries routers, and their routes, in order for every request, and each route
@@ -97,12 +100,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         ),
         openapi_tags=[{"name": tag} for tag in TAGS],
         lifespan=lifespan,
+        # Swagger UI from the package's own assets (restock.api.pages.docs), not a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.metrics = ApiMetrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     install_error_handlers(app)
+    # before the pages' router, whose catch-all answers unknown /ui paths
+    app.mount("/ui/static", StaticFiles(directory=STATIC), name="static")
     for module in ROUTERS:
         app.include_router(module.router)
     return app

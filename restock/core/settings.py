@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     schedule_offline_sweep_s: float = Field(
         default=300.0, gt=0, description="Offline-sensor sweep interval."
     )
+    schedule_routes_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often the scheduler looks for reps whose route for the day is"
+        " not planned yet (each day's route is planned once).",
+    )
     schedule_run_timeout_s: float = Field(
         default=3 * 3600.0,
         gt=0,

@@ -67,7 +67,7 @@ def sign_in_redirect(request: Request) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.method != "GET":
         target = back_to(request)
-    return redirect(f"{SIGN_IN}?next={quote(target, safe='')}")
+    return redirect(request, f"{SIGN_IN}?next={quote(target, safe='')}")
 
 
 def page_error(request: Request, exc: Exception) -> Response:
@@ -78,8 +78,11 @@ def page_error(request: Request, exc: Exception) -> Response:
     if status >= 500:
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     if request.method == "GET":
-        return render(request, "error.html", status=status, status_code=status, message=message)
-    return redirect(back_to(request), message=message, kind="error")
+        return render(
+            request, "error.html", status=status, status_code=status, message=message,
+            back=back_to(request),
+        )  # fmt: skip
+    return redirect(request, back_to(request), message=message, kind="error")
 
 
 class PageRoute(APIRoute):

@@ -4,10 +4,9 @@ an action leaves for the next page (a short-lived cookie)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import cache
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 import orjson
 from fastapi import Request, Response
@@ -64,10 +63,27 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
             **context,
         )
     )
-    response = HTMLResponse(html, status_code=status)
+    response = HTMLResponse(html, status_code=status, headers=headers(request))
     if flash is not None:
         response.delete_cookie(FLASH, path="/ui")
     return response
+
+
+def headers(request: Request) -> dict[str, str]:
+    """Pages load scripts, styles and images only from restock itself (and map tiles
+    from the configured tile server), are never framed, and are not cached."""
+    tiles = request.app.state.settings.pages_map_tile_url
+    tile_host = ""
+    if tiles:
+        parts = urlsplit(tiles)
+        tile_host = f" {parts.scheme}://{parts.netloc}"
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self';"
+        f" img-src 'self' data:{tile_host}; frame-ancestors 'none'; form-action 'self';"
+        " base-uri 'none'; object-src 'none'"
+    )
+    return {"Content-Security-Policy": policy, "Cache-Control": "no-store",
+            "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"}  # fmt: skip
 
 
 def read_flash(request: Request) -> tuple[str, str] | None:
@@ -79,7 +95,7 @@ def read_flash(request: Request) -> tuple[str, str] | None:
     return (kind, message) if kind in FLASH_KINDS and message else None
 
 
-def redirect(to: str, *, message: str = "", kind: str = "ok", secure: bool = False) -> Response:
+def redirect(request: Request, to: str, *, message: str = "", kind: str = "ok") -> Response:
     """303 to `to`, leaving `message` for the page there."""
     response = RedirectResponse(to, status_code=303)
     if message:
@@ -90,11 +106,6 @@ def redirect(to: str, *, message: str = "", kind: str = "ok", secure: bool = Fal
             path="/ui",
             httponly=True,
             samesite="lax",
-            secure=secure,
+            secure=request.app.state.settings.pages_secure_cookie,
         )
     return response
-
-
-def local_now(request: Request) -> datetime | None:
-    now: datetime | None = getattr(request.state, "now", None)
-    return now

@@ -147,3 +147,36 @@ def orders_to_deliver(conn: Conn, customer_ids: Sequence[str], until: datetime) 
     point id, customer id, product id) of the customers' approved or sent orders due
     before `until`."""
     return conn.execute(DELIVERIES, {"customers": list(customer_ids), "until": until}).fetchall()
+
+
+def rep(conn: Conn, rep_id: str) -> Any:
+    """(id, name, depot_lat, depot_lon, time_zone, work_start, work_end) or None."""
+    return conn.execute(
+        "SELECT id, name, depot_lat, depot_lon, time_zone, work_start, work_end FROM reps"
+        " WHERE id = %s",
+        (rep_id,),
+    ).fetchone()
+
+
+def customers(conn: Conn, customer_ids: Sequence[str]) -> dict[str, Any]:
+    """Customer id → (id, name, segment, rep_id, time_zone, lat, lon, rep name)."""
+    rows = conn.execute(
+        CUSTOMER.replace("WHERE c.id = %s", "WHERE c.id = ANY(%s)"), (list(customer_ids),)
+    ).fetchall()
+    return {str(r[0]): r for r in rows}
+
+
+def visits_between(
+    conn: Conn, customer_ids: Sequence[str], start: datetime, end: datetime
+) -> list[Any]:
+    """The customers' visits checked in within [start, end), oldest first."""
+    return conn.execute(
+        f"SELECT {VISIT_COLUMNS} FROM visit_log WHERE customer_id = ANY(%s)"
+        " AND checked_in_at >= %s AND checked_in_at < %s ORDER BY checked_in_at",
+        (list(customer_ids), start, end),
+    ).fetchall()
+
+
+def reps(conn: Conn) -> list[Any]:
+    """(id, name) of every rep, by name."""
+    return conn.execute("SELECT id, name FROM reps ORDER BY name, id").fetchall()
