@@ -28,7 +28,7 @@ def local_time(when: datetime | None, zone: str | None = None) -> str:
     return "—" if when is None else when.astimezone(_zone(zone)).strftime("%H:%M")
 
 
-def zone_name(zone: str | None, when: datetime) -> str:
+def zone_name(when: datetime, zone: str | None = None) -> str:
     """The zone's abbreviation at `when`: 'JST'."""
     return when.astimezone(_zone(zone)).strftime("%Z")
 

@@ -59,7 +59,6 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
             request=request,
             user=getattr(request.state, "user", None),
             flash=flash,
-            now=getattr(request.state, "now", None),
             **context,
         )
     )

@@ -127,7 +127,12 @@ def day_page(
         route=route,
         stops=views,
         load=van_load(deliveries),
-        map=route_map(places if len(places) > 1 else [], tile_url=settings.pages_map_tile_url),
+        map=route_map(
+            places if len(places) > 1 else [],
+            width=440,
+            height=360,
+            tile_url=settings.pages_map_tile_url,
+        ),
         here=visit_log.open_visit(conn, rep_id),
         reps=reps,
         prev_day=day - timedelta(days=1),

@@ -17,6 +17,9 @@ from typing import Any
 
 from restock.core.timefmt import local, local_date, local_day, quantity
 
+# triggers that already say what a trend would (a larger shelf, a drop to ask about)
+SPEAKS_FOR_TREND = frozenset({"shelf_too_small", "consumption_drop"})
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ProductFacts:
@@ -349,7 +352,7 @@ def build_brief(facts: BriefFacts) -> Brief:
         found = _trigger_item(t, by_point.get(t.stock_point_id or -1), tz)
         if found is not None:
             sections[found[0]].append(found[1])
-            if t.stock_point_id is not None and t.purpose != "sensor_offline":
+            if t.stock_point_id is not None and t.purpose in SPEAKS_FOR_TREND:
                 covered.add(t.stock_point_id)
     deliver, delivery_items = _deliveries(facts)
     purpose = [BriefItem(text=w, kind="plan") for w in facts.why_today]

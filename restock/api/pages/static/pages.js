@@ -38,7 +38,7 @@
     afterDatasetsDraw: function (chart, _args, opts) {
       var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
       var colours = { now: "#5a6270", visit: "#6b21a8", delivery: "#15803d" };
-      (opts.items || []).forEach(function (m) {
+      (opts.items || []).forEach(function (m, i) {
         if (m.x < x.min || m.x > x.max) { return; }
         var px = x.getPixelForValue(m.x);
         ctx.save();
@@ -49,7 +49,8 @@
         ctx.fillStyle = ctx.strokeStyle;
         ctx.font = "12px system-ui, sans-serif";
         ctx.textAlign = px > area.right - 60 ? "right" : "left";
-        ctx.fillText(m.label, px + (ctx.textAlign === "left" ? 4 : -4), area.top + 12);
+        // one row per marker, so labels of close markers do not overlap
+        ctx.fillText(m.label, px + (ctx.textAlign === "left" ? 4 : -4), area.top + 12 + 14 * i);
         ctx.restore();
       });
     }

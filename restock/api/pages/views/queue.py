@@ -14,7 +14,7 @@ from restock.core.timefmt import age, until
 STALE_AFTER = timedelta(hours=6)  # the default rule's silence limit
 SOON = timedelta(hours=72)
 _STOCK_POINT = re.compile(r"stock point (\d+)")
-_RULE = re.compile(r"^rule \d+ '([^']*)'(, )?")
+_RULE = re.compile(r"^rule \d+ '([^']*)'[:,] ?")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -68,12 +68,16 @@ def first_stockout(lines: Sequence[QueueLine]) -> datetime | None:
 
 
 def why_waiting(reasons: Sequence[str], products: Mapping[int, str]) -> tuple[str, ...]:
-    """The failed checks in words: 'stock point 12' becomes its product's name, the rule
-    prefix is shortened to its name, repeats are dropped."""
+    """The failed checks in words: 'stock point 12' becomes its product's name and the
+    rule goes last by name ("Rice 5 kg: sensor offline — rule “default”"); repeats are
+    dropped."""
     out: list[str] = []
     for reason in reasons:
         text = _STOCK_POINT.sub(lambda m: products.get(int(m[1]), m[0]), reason)
-        text = _RULE.sub(lambda m: f"rule “{m[1]}”: " if not m[2] else f"“{m[1]}”, ", text)
+        rule = _RULE.match(text)
+        if rule is not None:
+            rest = text[rule.end() :]
+            text = f"{rest[:1].upper()}{rest[1:]} — rule “{rule[1]}”"
         if text not in out:
             out.append(text)
     return tuple(out)
@@ -89,6 +93,8 @@ def rank(order: QueueOrder, now: datetime) -> QueueItem:
         else:
             urgency = "soon" if runs_out <= now + SOON else "later"
         text = "may be empty now" if runs_out <= now else f"may run out {until(runs_out, now)}"
+        if now < runs_out <= order.deliver_at:
+            text += ", before the delivery"
     seen = [ln.last_reading_at for ln in order.lines]
     oldest = None if not seen or None in seen else min(t for t in seen if t is not None)
     data_age = None if oldest is None else now - oldest
