@@ -35,6 +35,7 @@ from restock.api.routes import (
     stock_points,
     tokens,
     triggers,
+    visit_log,
 )
 from restock.core.clock import Clock, SystemClock
 from restock.core.db import make_async_pool, make_pool
@@ -49,13 +50,13 @@ STATIC = Path(__file__).parent / "pages" / "static"
 # come first.
 ROUTERS = (
     health, triggers, orders, readings, tokens, customers, reps, products, stock_points,
-    sensors, forecasts, rejected, rules, rep_routes, kpis, pages,
+    sensors, forecasts, rejected, rules, rep_routes, visit_log, kpis, pages,
 )  # fmt: skip
 # The documentation lists resources in this order, whatever the routing order.
 TAGS = (
     "health", "tokens", "customers", "reps", "products", "stock points", "sensors",
     "readings", "forecasts", "rejected messages", "orders", "auto-approve rules",
-    "visit triggers", "routes", "KPIs",
+    "visit triggers", "routes", "visit log", "KPIs",
 )  # fmt: skip
 
 

@@ -165,7 +165,8 @@ def _trend_figures(p: ProductFacts) -> tuple[str, ...]:
 def _trigger_item(t: TriggerFacts, p: ProductFacts | None, tz: str) -> tuple[str, BriefItem] | None:
     """(section, item) for a trigger; None when another section covers it."""
     d = t.detail
-    name = p.product if p else "a product"
+    name = p.product if p else "one product"
+    subject = name[:1].upper() + name[1:]
     unit = p.unit if p else ""
     due = f"due by {local(t.due_by, tz)}"
     if t.purpose == "stockout_risk":
@@ -175,7 +176,7 @@ def _trigger_item(t: TriggerFacts, p: ProductFacts | None, tz: str) -> tuple[str
             chance = f"{float(d['p_stockout']):.0%}"
             risk.append(f"{chance} chance of running out before {local(before, tz)}")
         return "purpose", BriefItem(
-            text=f"{name} may run out before the next delivery: check the shelf and top up",
+            text=f"{subject} may run out before the next delivery: check the shelf and top up",
             figures=tuple(risk),
             kind=t.purpose,
             trigger_id=t.id,

@@ -158,14 +158,17 @@ def check_out(
             next_action_due=next_action_due,
             actor=actor,
         )
-        with suppress(CustomerNotFound, RepNotFound):  # the customer moved on meanwhile
-            record_visit(conn, entry.rep_id, entry.customer_id, at=entry.checked_in_at)
+        recorded = False  # completing a trigger records the visit itself
         for trigger_id in completed_triggers:
             trigger = triggers_job.get_trigger(conn, trigger_id)
             if trigger.customer_id != entry.customer_id:
                 raise TriggerNotFound(trigger_id)
             with suppress(InvalidTriggerTransition):  # completed meanwhile: fine
                 triggers_job.complete_trigger(conn, trigger_id, actor=actor, at=at)
+                recorded = True
+        if not recorded:
+            with suppress(CustomerNotFound, RepNotFound):  # the customer moved on meanwhile
+                record_visit(conn, entry.rep_id, entry.customer_id, at=entry.checked_in_at)
     return VisitEntry.from_row(done)
 
 
