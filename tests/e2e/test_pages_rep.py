@@ -50,8 +50,13 @@ def test_the_reps_day_on_a_phone(phone: Pages, pages_database: str) -> None:
     phone.check("rep-day")
 
     stops.first.get_by_role("link", name="Open the visit brief").click()
-    for heading in ("Why this visit", "What to deliver", "What to propose",
-                    "What to find out", "Next action"):  # fmt: skip
+    for heading in (
+        "Why this visit",
+        "What to deliver",
+        "What to propose",
+        "What to find out",
+        "Next action",
+    ):
         assert page.get_by_role("heading", name=heading).is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     phone.check("rep-brief")
@@ -77,9 +82,14 @@ def test_a_visit_is_logged_and_the_next_rep_reads_it(phone: Pages, pages_databas
         "SELECT rep_id, outcome, notes, next_action FROM visit_log WHERE customer_id = %s",
         customer,
     )
-    assert logged == [("rep-sato", "proposal_made",
-                       "Owner wants a bigger milk fridge before the holidays.",
-                       "Bring the quote for the 60-pack fridge")]  # fmt: skip
+    assert logged == [
+        (
+            "rep-sato",
+            "proposal_made",
+            "Owner wants a bigger milk fridge before the holidays.",
+            "Bring the quote for the 60-pack fridge",
+        )
+    ]
     assert "visited" in page.locator("ol.stops > li").first.inner_text().lower()
 
     # the customer is handed over: the new rep reads what the last one found
