@@ -13,11 +13,13 @@ from datetime import date, datetime
 
 from restock.api.errors import NotFound
 from restock.api.schemas.replenish import BulkFailure, BulkResult
-from restock.replenish import approval, route_store, triggers_job
-from restock.replenish.approval import Order
-from restock.replenish.queries import Conn
-from restock.replenish.routes import RoutePlan
-from restock.replenish.triggers_job import Trigger
+from restock.replenish.orders import approval
+from restock.replenish.orders.approval import Order
+from restock.replenish.orders.queries import Conn
+from restock.replenish.triggers import service as triggers_job
+from restock.replenish.triggers.service import Trigger
+from restock.replenish.visits import routes as route_store
+from restock.replenish.visits.routing import RoutePlan
 
 
 def order_in_scope(conn: Conn, order_id: int, *, rep: str | None) -> Order:

@@ -14,19 +14,19 @@ import httpx
 from restock.core.clock import SystemClock
 from restock.core.db import connect
 from restock.core.settings import Settings
-from restock.replenish.approval import approve_order, list_orders, reject_order
-from restock.replenish.dispatch import (
+from restock.replenish.errors import ReplenishError
+from restock.replenish.job import JobConfig, run_replenish_job
+from restock.replenish.orders.approval import approve_order, list_orders, reject_order
+from restock.replenish.orders.rules import create_rule, delete_rule, list_rules
+from restock.replenish.segments import ReplenishConfig
+from restock.replenish.triggers.dispatch import (
     DispatchError,
     MqttPublisher,
     WebhookConfig,
     dispatch_triggers,
     send_webhooks,
 )
-from restock.replenish.errors import ReplenishError
-from restock.replenish.job import JobConfig, run_replenish_job
-from restock.replenish.route_store import build_route, record_visit
-from restock.replenish.rules import create_rule, delete_rule, list_rules
-from restock.replenish.segments import ReplenishConfig
+from restock.replenish.visits.routes import build_route, record_visit
 
 
 def _when(text: str | None) -> datetime:

@@ -16,15 +16,15 @@ import psycopg
 
 from restock.core.settings import Settings
 from restock.forecast.stored import p_stockout_before
-from restock.replenish import queries
-from restock.replenish.consolidate import CustomerState, plan_customer
-from restock.replenish.orders import SensorHealth, draft_and_judge, draft_facts
+from restock.replenish.orders import queries
+from restock.replenish.orders.consolidate import CustomerState, plan_customer
+from restock.replenish.orders.drafts import SensorHealth, draft_and_judge, draft_facts
+from restock.replenish.orders.reconcile import reconcile_deliveries
+from restock.replenish.orders.rules import list_rules
 from restock.replenish.policy import PointState
-from restock.replenish.reconcile import reconcile_deliveries
-from restock.replenish.rules import list_rules
 from restock.replenish.segments import ReplenishConfig
-from restock.replenish.triggers import TriggerConfig
-from restock.replenish.triggers_job import raise_triggers
+from restock.replenish.triggers.detect import TriggerConfig
+from restock.replenish.triggers.service import raise_triggers
 
 log = logging.getLogger(__name__)
 

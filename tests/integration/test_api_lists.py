@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from restock.api.schemas.data import ReadingChart
 from restock.api.schemas.replenish import OrderSummary
-from restock.replenish.triggers_job import Trigger
+from restock.replenish.triggers.service import Trigger
 from tests.integration.test_api_fixtures import NOW, Api, api_fixture  # noqa: F401 (fixture)
 
 

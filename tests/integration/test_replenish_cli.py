@@ -12,7 +12,7 @@ import pytest
 
 from restock.cli.main import main
 from restock.forecast.synthetic import simulate_levels
-from restock.replenish.approval import list_orders
+from restock.replenish.orders.approval import list_orders
 
 START = datetime(2026, 9, 1, tzinfo=UTC)
 AS_OF = START + timedelta(days=21)

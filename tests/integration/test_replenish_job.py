@@ -8,7 +8,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from restock.replenish.approval import (
+from restock.replenish.errors import InvalidQuantity, InvalidTransition, OrderNotFound
+from restock.replenish.job import JobConfig, run_replenish_job
+from restock.replenish.orders.approval import (
     approve_order,
     bulk_approve,
     edit_order,
@@ -17,11 +19,9 @@ from restock.replenish.approval import (
     mark_delivered,
     reject_order,
 )
-from restock.replenish.errors import InvalidQuantity, InvalidTransition, OrderNotFound
-from restock.replenish.job import JobConfig, run_replenish_job
-from restock.replenish.rules import create_rule, delete_rule, list_rules, update_rule
+from restock.replenish.orders.rules import create_rule, delete_rule, list_rules, update_rule
 from restock.replenish.segments import ReplenishConfig
-from restock.replenish.triggers_job import acknowledge_trigger, complete_trigger, list_triggers
+from restock.replenish.triggers.service import acknowledge_trigger, complete_trigger, list_triggers
 
 Conn = psycopg.Connection[Any]
 AS_OF = datetime(2026, 9, 7, 6, tzinfo=UTC)

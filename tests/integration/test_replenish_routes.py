@@ -10,8 +10,8 @@ import pytest
 
 from restock.replenish.errors import CustomerNotFound, RepNotFound, RouteNotFound
 from restock.replenish.job import run_replenish_job
-from restock.replenish.queries import next_visits
-from restock.replenish.route_store import build_route, get_route, record_visit
+from restock.replenish.orders.queries import next_visits
+from restock.replenish.visits.routes import build_route, get_route, record_visit
 from tests.integration.test_replenish_job import AS_OF, add_forecast, setup_world
 
 Conn = psycopg.Connection[Any]

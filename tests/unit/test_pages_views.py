@@ -19,7 +19,7 @@ from restock.api.pages.views.story import line_story
 from restock.api.pages.views.van_load import Delivery, van_load
 from restock.api.users import hash_password, verify_password
 from restock.core.timefmt import age, local
-from restock.replenish.auto_approve import Rule
+from restock.replenish.orders.auto_approve import Rule
 from restock.replenish.visits.morning import days_to_plan
 
 NOW = datetime(2026, 11, 19, 22, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from restock.replenish.consolidate import CustomerState, plan_customer
+from restock.replenish.orders.consolidate import CustomerState, plan_customer
 from restock.replenish.policy import PointState, order_quantity, reorder_due
 from restock.replenish.rounding import FIT_TOLERANCE, round_quantity
 from restock.replenish.segments import ReplenishConfig, SegmentPolicy

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from restock.replenish.auto_approve import DraftFacts, LineFacts, Rule, evaluate
-from restock.replenish.consolidate import CustomerState
+from restock.replenish.orders.auto_approve import DraftFacts, LineFacts, Rule, evaluate
+from restock.replenish.orders.consolidate import CustomerState
+from restock.replenish.orders.reconcile import ReconcileConfig, judge
 from restock.replenish.policy import PointState
-from restock.replenish.reconcile import ReconcileConfig, judge
-from restock.replenish.triggers import ApprovedOrder, Candidate, Signals, detect
+from restock.replenish.triggers.detect import ApprovedOrder, Candidate, Signals, detect
 
 AS_OF = datetime(2026, 9, 7, 6, tzinfo=UTC)
 H = timedelta(hours=1)

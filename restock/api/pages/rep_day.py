@@ -22,7 +22,7 @@ from restock.api.pages.triggers_page import PURPOSES
 from restock.api.pages.views.route_map import Place, route_map
 from restock.api.pages.views.van_load import Delivery, van_load
 from restock.replenish.errors import RouteNotFound
-from restock.replenish.queries import Conn
+from restock.replenish.orders.queries import Conn
 from restock.replenish.segments import ReplenishConfig
 from restock.replenish.visits import visit_log
 from restock.replenish.visits import visit_queries as vq

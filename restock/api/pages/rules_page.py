@@ -12,7 +12,7 @@ from restock.api.pages.page_route import PageRoute
 from restock.api.pages.render import redirect, render
 from restock.api.pages.session import Posted, Staff
 from restock.api.pages.views.rule_form import LABELS, rule_sentence, rule_values
-from restock.replenish import rules
+from restock.replenish.orders import rules
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=PageRoute)
 RuleId = Annotated[int, Path(ge=1, le=2**62)]

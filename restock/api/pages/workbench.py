@@ -30,7 +30,7 @@ from restock.api.pages.views.queue import (
 from restock.api.pages.views.story import event_text, line_story
 from restock.api.queries.readings import stock_point_chart
 from restock.core.timefmt import age
-from restock.replenish import approval
+from restock.replenish.orders import approval
 
 router = APIRouter(prefix="/ui", include_in_schema=False, route_class=PageRoute)
 OrderId = Annotated[int, Path(ge=1, le=2**62)]

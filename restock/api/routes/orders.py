@@ -24,8 +24,8 @@ from restock.api.schemas.replenish import (
     OrderSummary,
     Rejection,
 )
-from restock.replenish import approval
-from restock.replenish.approval import Order
+from restock.replenish.orders import approval
+from restock.replenish.orders.approval import Order
 
 router = APIRouter(prefix=V1 + "/orders", tags=["orders"], responses=AUTH_RESPONSES)
 ACTION = {**NOT_FOUND, **CONFLICT}

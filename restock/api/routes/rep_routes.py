@@ -12,9 +12,9 @@ from restock.api.deps import BlockingConn, ClockDep, Reader, SettingsDep, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.routes import V1
 from restock.api.schemas.replenish import Route, Visit, VisitMade
-from restock.replenish import route_store
-from restock.replenish.routes import RoutePlan
 from restock.replenish.segments import ReplenishConfig
+from restock.replenish.visits import routes as route_store
+from restock.replenish.visits.routing import RoutePlan
 
 router = APIRouter(prefix=V1 + "/reps/{rep_id}", tags=["routes"],
                    responses={**AUTH_RESPONSES, **NOT_FOUND})  # fmt: skip

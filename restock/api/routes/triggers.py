@@ -16,8 +16,8 @@ from restock.api.queries import triggers as q
 from restock.api.responses import RowsResponse
 from restock.api.routes import V1
 from restock.api.schemas.replenish import TriggerStatus
-from restock.replenish import triggers_job
-from restock.replenish.triggers_job import Trigger
+from restock.replenish.triggers import service as triggers_job
+from restock.replenish.triggers.service import Trigger
 
 router = APIRouter(prefix=V1 + "/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
 

@@ -16,7 +16,7 @@ from restock.api.deps import BlockingConn, ClockDep, Reader, RepOnly, SettingsDe
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND, NotFound
 from restock.api.routes import V1
 from restock.api.schemas.domain import Strict
-from restock.replenish.queries import Conn
+from restock.replenish.orders.queries import Conn
 from restock.replenish.segments import ReplenishConfig
 from restock.replenish.visits import visit_log, visit_queries
 from restock.replenish.visits.brief import Brief, build_brief

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from restock.api.schemas.domain import Id, Strict
-from restock.replenish.routes import PlannedStop
+from restock.replenish.visits.routing import PlannedStop
 
 OrderStatus = Literal["draft", "approved", "rejected", "sent", "delivered"]
 TriggerStatus = Literal["open", "acknowledged", "completed", "cancelled"]

@@ -1,2 +1,3 @@
-"""Visits: what a rep does at a customer — the visit log (check-in, check-out, outcome,
-notes, next action) and the visit brief that says why the visit is worth making."""
+"""Visits: a rep at a customer on a day — planned, routed, made. The visit log (check-in,
+check-out, outcome, notes, next action) and the visit brief that says why a visit is
+worth making."""

@@ -14,7 +14,7 @@ import numpy as np
 from restock.forecast.consumption import CleaningConfig, to_consumption
 from restock.forecast.errors import BadLevelsError
 from restock.replenish.errors import CustomerNotFound
-from restock.replenish.queries import Conn
+from restock.replenish.orders.queries import Conn
 from restock.replenish.segments import ReplenishConfig
 from restock.replenish.visits import visit_queries as q
 from restock.replenish.visits.brief import (

@@ -1,5 +1,5 @@
 """Every morning, each rep's route for the day: built once per rep and local day with
-route_store.build_route (and the next day's too once the working day is over, so the
+visits.routes.build_route (and the next day's too once the working day is over, so the
 evening before shows tomorrow). A stored route is left alone: a rep's day is not
 reshuffled under them. (The product visit planner will replace what this builds.)"""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from restock.replenish import route_store
-from restock.replenish.queries import Conn
+from restock.replenish.orders.queries import Conn
 from restock.replenish.segments import ReplenishConfig
+from restock.replenish.visits import routes as stored_routes
 
 
 def days_to_plan(as_of: datetime, zone: str, work_end: time) -> list[date]:
@@ -33,6 +33,6 @@ def plan_routes(conn: Conn, *, as_of: datetime, config: ReplenishConfig | None =
                 "SELECT 1 FROM routes WHERE rep_id = %s AND day = %s", (rep_id, day)
             ).fetchone()
             if stored is None:
-                route_store.build_route(conn, rep_id, day, as_of=as_of, config=config)
+                stored_routes.build_route(conn, rep_id, day, as_of=as_of, config=config)
                 built.append(f"{rep_id} {day.isoformat()}")
     return built

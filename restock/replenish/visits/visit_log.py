@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from restock.replenish import triggers_job
 from restock.replenish.errors import (
     CustomerNotFound,
     InvalidTriggerTransition,
@@ -23,9 +22,10 @@ from restock.replenish.errors import (
     RepNotFound,
     TriggerNotFound,
 )
-from restock.replenish.queries import Conn
-from restock.replenish.route_store import record_visit
+from restock.replenish.orders.queries import Conn
+from restock.replenish.triggers import service as triggers_service
 from restock.replenish.visits import visit_queries as q
+from restock.replenish.visits.routes import record_visit
 
 OUTCOMES = {
     "delivered": "Delivered",
@@ -160,11 +160,11 @@ def check_out(
         )
         recorded = False  # completing a trigger records the visit itself
         for trigger_id in completed_triggers:
-            trigger = triggers_job.get_trigger(conn, trigger_id)
+            trigger = triggers_service.get_trigger(conn, trigger_id)
             if trigger.customer_id != entry.customer_id:
                 raise TriggerNotFound(trigger_id)
             with suppress(InvalidTriggerTransition):  # completed meanwhile: fine
-                triggers_job.complete_trigger(conn, trigger_id, actor=actor, at=at)
+                triggers_service.complete_trigger(conn, trigger_id, actor=actor, at=at)
                 recorded = True
         if not recorded:
             with suppress(CustomerNotFound, RepNotFound):  # the customer moved on meanwhile

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from restock.replenish.queries import Conn
+from restock.replenish.orders.queries import Conn
 
 VISIT_COLUMNS = (
     "id, customer_id, rep_id, checked_in_at, checked_out_at, outcome, notes, next_action,"

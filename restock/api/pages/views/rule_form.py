@@ -9,7 +9,7 @@ from typing import Any
 
 from restock.api.errors import Invalid
 from restock.core.timefmt import money
-from restock.replenish.auto_approve import Rule
+from restock.replenish.orders.auto_approve import Rule
 
 NUMBERS = ("max_value", "max_deviation", "max_interval_ratio", "min_battery", "max_silence_hours")
 LABELS = {

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from restock.replenish import queries
 from restock.replenish.errors import (
     InvalidQuantity,
     InvalidTransition,
@@ -21,7 +20,8 @@ from restock.replenish.errors import (
     OrderNotFound,
     ReplenishError,
 )
-from restock.replenish.queries import Conn
+from restock.replenish.orders import queries
+from restock.replenish.orders.queries import Conn
 
 # status → actions allowed from it
 TRANSITIONS: Mapping[str, frozenset[str]] = {

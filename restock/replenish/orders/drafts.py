@@ -11,12 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from restock.replenish import queries
-from restock.replenish.approval import approve_order
-from restock.replenish.auto_approve import DraftFacts, LineFacts, Rule, evaluate
-from restock.replenish.consolidate import CustomerPlan
+from restock.replenish.orders import queries
+from restock.replenish.orders.approval import approve_order
+from restock.replenish.orders.auto_approve import DraftFacts, LineFacts, Rule, evaluate
+from restock.replenish.orders.consolidate import CustomerPlan
+from restock.replenish.orders.queries import Conn
 from restock.replenish.policy import PointState
-from restock.replenish.queries import Conn
 
 log = logging.getLogger(__name__)
 

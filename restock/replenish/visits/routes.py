@@ -9,9 +9,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from restock.replenish.errors import CustomerNotFound, RepNotFound, RouteNotFound
-from restock.replenish.queries import Conn
-from restock.replenish.routes import PlannedStop, RepDay, RoutePlan, Stop, TravelTimes, plan_route
+from restock.replenish.orders.queries import Conn
 from restock.replenish.segments import ReplenishConfig
+from restock.replenish.visits.routing import (
+    PlannedStop,
+    RepDay,
+    RoutePlan,
+    Stop,
+    TravelTimes,
+    plan_route,
+)
 
 CUSTOMER_STOPS = """
 SELECT c.id, c.lat, c.lon, c.segment, c.opening_hours, c.service_minutes, c.visit_cadence_days,

@@ -20,10 +20,10 @@ import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from restock.replenish import trigger_queries as tq
 from restock.replenish.errors import ReplenishError
-from restock.replenish.queries import Conn
-from restock.replenish.triggers_job import Trigger
+from restock.replenish.orders.queries import Conn
+from restock.replenish.triggers import queries as tq
+from restock.replenish.triggers.service import Trigger
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from restock.core.settings import Settings
-from restock.replenish.consolidate import CustomerState
+from restock.replenish.orders.consolidate import CustomerState
 from restock.replenish.policy import (
     PointState,
     order_quantity,

@@ -8,8 +8,8 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from restock.replenish.queries import Conn
-from restock.replenish.triggers import Candidate
+from restock.replenish.orders.queries import Conn
+from restock.replenish.triggers.detect import Candidate
 
 TRIGGER_COLUMNS = (
     "id, cause, rep_id, customer_id, stock_point_id, order_id, purpose, due_by, priority,"

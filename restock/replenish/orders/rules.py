@@ -8,9 +8,9 @@ from typing import Any
 
 import psycopg
 
-from restock.replenish.auto_approve import Rule
 from restock.replenish.errors import InvalidRule, RuleNotFound
-from restock.replenish.queries import Conn
+from restock.replenish.orders.auto_approve import Rule
+from restock.replenish.orders.queries import Conn
 
 _COLUMNS = (
     "id, name, segment, customer_id, product_id, max_value::float8, max_deviation,"

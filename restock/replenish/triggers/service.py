@@ -11,20 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from restock.replenish import trigger_queries as tq
-from restock.replenish.consolidate import CustomerState
 from restock.replenish.errors import (
     CustomerNotFound,
     InvalidTriggerTransition,
     RepNotFound,
     TriggerNotFound,
 )
-from restock.replenish.orders import SensorHealth
+from restock.replenish.orders.consolidate import CustomerState
+from restock.replenish.orders.drafts import SensorHealth
+from restock.replenish.orders.queries import Conn
 from restock.replenish.policy import PointState
-from restock.replenish.queries import Conn
-from restock.replenish.route_store import record_visit
 from restock.replenish.segments import ReplenishConfig
-from restock.replenish.triggers import ApprovedOrder, Signals, TriggerConfig, detect
+from restock.replenish.triggers import queries as tq
+from restock.replenish.triggers.detect import ApprovedOrder, Signals, TriggerConfig, detect
+from restock.replenish.visits.routes import record_visit
 
 UNRESOLVED = ("open", "acknowledged")
 

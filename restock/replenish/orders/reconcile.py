@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from restock.replenish import queries
-from restock.replenish.queries import Conn
+from restock.replenish.orders import queries
+from restock.replenish.orders.queries import Conn
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
