@@ -23,7 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from psycopg_pool import PoolTimeout
 
-from restock.api.errors import ApiError
+from restock.api.errors import ApiError, replenish_status
 from restock.api.pages.render import redirect, render
 from restock.api.pages.session import SignInRequired
 from restock.replenish.errors import ReplenishError
@@ -39,8 +39,6 @@ def readable(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, ApiError):
         return exc.status, exc.message
     if isinstance(exc, ReplenishError):
-        from restock.api.errors import replenish_status
-
         return replenish_status(exc), str(exc)
     if isinstance(exc, RequestValidationError):
         fields = ", ".join(
