@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     schedule_offline_sweep_s: float = Field(
         default=300.0, gt=0, description="Offline-sensor sweep interval."
     )
+    schedule_routes_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often the scheduler looks for reps whose route for the day is"
+        " not planned yet (each day's route is planned once).",
+    )
     schedule_run_timeout_s: float = Field(
         default=3 * 3600.0,
         gt=0,
@@ -148,6 +154,27 @@ class Settings(BaseSettings):
     )
     scheduler_metrics_port: int = Field(
         default=9109, ge=0, le=65535, description="`restock schedule` Prometheus port (0: any)."
+    )
+
+    pages_session_hours: float = Field(
+        default=12.0, gt=0, description="How long a sign-in to the pages lasts."
+    )
+    pages_secure_cookie: bool = Field(
+        default=False,
+        description="Mark the pages' session cookie Secure (set when served over HTTPS).",
+    )
+    pages_sign_in_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins per user name, and per address, before sign-in pauses.",
+    )
+    pages_sign_in_window_s: float = Field(
+        default=900.0, gt=0, description="The window failed sign-ins are counted over."
+    )
+    pages_map_tile_url: str = Field(
+        default="",
+        description="Optional map tiles under the rep's route map, e.g."
+        " https://tiles.example/{z}/{x}/{y}.png ('' draws the route on a plain background).",
     )
 
     replenish_service_levels: dict[str, float] = Field(

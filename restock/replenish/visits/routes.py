@@ -18,6 +18,14 @@ from restock.replenish.visits.routing import RepDay, RoutePlan, Stop, TravelTime
 CADENCE = "cadence"
 
 
+def _at(local: date, clock: str, tz: ZoneInfo) -> datetime:
+    """`clock` ("HH:MM") on the local day; "24:00" (open until midnight) is the next
+    day's 00:00."""
+    if clock == "24:00":
+        return datetime.combine(local + timedelta(days=1), time(0), tz)
+    return datetime.combine(local, time.fromisoformat(clock), tz)
+
+
 def _window(
     opening: dict[str, Any], weekday: int, day: RepDay, tz: ZoneInfo, local: date
 ) -> tuple[datetime, datetime] | None:
@@ -27,8 +35,7 @@ def _window(
         return day.start, day.end
     best: tuple[datetime, datetime] | None = None
     for start_s, end_s in opening.get(str(weekday), []):
-        start = datetime.combine(local, time.fromisoformat(start_s), tz)
-        end = datetime.combine(local, time.fromisoformat(end_s), tz)
+        start, end = _at(local, start_s, tz), _at(local, end_s, tz)
         lo, hi = max(start, day.start), min(end, day.end)
         if hi > lo and (best is None or hi - lo > best[1] - best[0]):
             best = (lo, hi)
