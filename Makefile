@@ -1,18 +1,24 @@
 # `make demo` and `make test` bootstrap everything they need: system packages (via
-# scripts/system-deps, apt-get when missing), then a virtualenv in .venv.
+# scripts/system-deps, apt-get when missing), the pages' browser assets from the npm
+# registry (scripts/vendor-assets, pinned by package-lock.json), then a virtualenv in .venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := restock/api/pages/static/vendor/chart.umd.min.js
 
 .PHONY: demo test lint typecheck bench clean
 
-$(STAMP): pyproject.toml scripts/system-deps
+$(STAMP): pyproject.toml scripts/system-deps $(ASSETS)
 	bash scripts/system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(ASSETS): package.json package-lock.json scripts/vendor-assets
+	bash scripts/system-deps
+	bash scripts/vendor-assets
 
 demo: $(STAMP)
 	$(BIN)/restock demo
@@ -33,4 +39,4 @@ bench: $(STAMP)
 	for b in ingest simulate forecast closed_loop api; do $(BIN)/python bench/$$b.py --quick || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules restock/api/pages/static/vendor

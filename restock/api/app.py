@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from restock.api.deps import in_utc
 from restock.api.errors import install_error_handlers
@@ -34,12 +36,14 @@ from restock.api.routes import (
     stock_points,
     tokens,
     triggers,
+    visit_log,
 )
 from restock.core.clock import Clock, SystemClock
 from restock.core.db import make_async_pool, make_pool
 from restock.core.settings import Settings
 
 log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "pages" / "static"
 
 
 # FastAPI tries routers, and their routes, in order for every request, and each route
@@ -47,13 +51,13 @@ log = logging.getLogger(__name__)
 # come first.
 ROUTERS = (
     health, triggers, orders, readings, tokens, customers, reps, products, stock_points,
-    sensors, forecasts, rejected, rules, rep_routes, kpis, pages,
+    sensors, forecasts, rejected, rules, rep_routes, visit_log, kpis, pages,
 )  # fmt: skip
 # The documentation lists resources in this order, whatever the routing order.
 TAGS = (
     "health", "tokens", "customers", "reps", "products", "stock points", "sensors",
     "readings", "forecasts", "rejected messages", "orders", "auto-approve rules",
-    "visit triggers", "routes", "KPIs",
+    "visit triggers", "routes", "visit log", "KPIs",
 )  # fmt: skip
 
 
@@ -105,12 +109,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         ),
         openapi_tags=[{"name": tag} for tag in TAGS],
         lifespan=lifespan,
+        # Swagger UI from the package's own assets (restock.api.pages.docs), not a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.metrics = ApiMetrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     install_error_handlers(app)
+    # before the pages' router, whose catch-all answers unknown /ui paths
+    app.mount("/ui/static", StaticFiles(directory=STATIC), name="static")
     for module in ROUTERS:
         app.include_router(module.router)
     return app

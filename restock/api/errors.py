@@ -71,6 +71,11 @@ class Invalid(ApiError):
     code = "invalid"
 
 
+class TooManyRequests(ApiError):
+    status = 429
+    code = "too_many_requests"
+
+
 class Unavailable(ApiError):
     status = 503
     code = "unavailable"
@@ -216,20 +221,30 @@ def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
     return error_response(503, "unavailable", "the database is not reachable right now")
 
 
+def replenish_status(exc: Exception) -> int:
+    """The HTTP status of a replenishment error (the visit log's included)."""
+    from restock.replenish import errors as r
+    from restock.replenish.visits import visit_log as v
+
+    missing = (r.OrderNotFound, r.OrderLineNotFound, r.RuleNotFound, r.TriggerNotFound,
+               r.RouteNotFound, r.RepNotFound, r.CustomerNotFound, r.VisitNotFound,
+               v.VisitLogNotFound)  # fmt: skip
+    if isinstance(exc, missing):
+        return 404
+    conflict = r.InvalidTransition | r.NotAllowedYet | r.RepDayOff | v.VisitLogConflict
+    if isinstance(exc, conflict):
+        return 409
+    return 422
+
+
 def _replenish_error(request: Request, exc: Exception) -> JSONResponse:
     """Replenishment's errors by kind; one it raised for a constraint the database
     enforced is answered as that constraint (its own message may quote the database)."""
-    from restock.replenish import errors as r
-
     if isinstance(exc.__cause__, psycopg.errors.IntegrityError):
         return _integrity_error(request, exc.__cause__)
-    missing = (r.OrderNotFound, r.OrderLineNotFound, r.RuleNotFound, r.TriggerNotFound,
-               r.RouteNotFound, r.RepNotFound, r.CustomerNotFound)  # fmt: skip
-    if isinstance(exc, missing):
-        return error_response(404, "not_found", str(exc))
-    if isinstance(exc, r.InvalidTransition | r.InvalidTriggerTransition):
-        return error_response(409, "conflict", str(exc))
-    return error_response(422, "invalid", str(exc))
+    status = replenish_status(exc)
+    code = {404: "not_found", 409: "conflict"}.get(status, "invalid")
+    return error_response(status, code, str(exc))
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -20,7 +20,7 @@ from fastapi.responses import Response
 
 from restock.api.queries.zones import BlockingConn, customer_time_zone, rep_time_zone
 from restock.api.schemas.replenish import Order, Route
-from restock.replenish.orders.approval import Order as DomainOrder
+from restock.replenish import model
 from restock.replenish.visits.routing import RoutePlan
 
 
@@ -33,7 +33,7 @@ class RowsResponse(Response):
         return orjson.dumps(content, option=orjson.OPT_UTC_Z)
 
 
-def order_response(conn: BlockingConn, order: DomainOrder) -> Order:
+def order_response(conn: BlockingConn, order: model.Order) -> Order:
     """The order as the API shows it: its delivery in the customer's time zone."""
     time_zone = customer_time_zone(conn, order.customer_id)
     return Order.model_validate({**dataclasses.asdict(order), "time_zone": time_zone})

@@ -7,7 +7,10 @@
   mosquitto with restock's config, else an embedded amqtt broker (MQTT 3.1.1);
 - the demo scenario with 30 days of simulated history published over MQTT (progress
   bar), ingested, forecast, replenished; then the last day runs live at 60x;
-- the scheduler and the API (http://127.0.0.1:8000, tokens printed).
+- the scheduler (which also plans each rep's route every morning) and the API with the
+  pages (http://127.0.0.1:8000/ui): demo users for a planner and each rep, their
+  password and the URL of each page printed, with API tokens. The demo's auto-approve
+  rule approves orders up to DEMO_RULE_MAX_VALUE, so larger drafts wait for the planner.
 
 Ctrl-C stops everything, in reverse order, and removes what the demo created.
 """
@@ -18,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 import socket
 import tempfile
@@ -32,6 +36,7 @@ from typing import Any
 import psycopg
 
 from restock.api.auth import Role, create_token
+from restock.api.users import create_user
 from restock.core.clock import SystemClock
 from restock.core.db import drop_database, ensure_database, with_database
 from restock.core.local_broker import LocalBroker, free_port, mosquitto_binary
@@ -56,6 +61,17 @@ SELECT (SELECT count(*) FROM readings), (SELECT count(*) FROM rejected_messages)
 """
 ORDERS = "SELECT status, count(*) FROM orders GROUP BY status ORDER BY status"
 TRIGGERS = "SELECT count(*) FROM visit_triggers WHERE status = 'open'"
+DEMO_RULE_MAX_VALUE = 20_000
+PAGES = (
+    ("sign in", "/ui/sign-in"),
+    ("planner: orders to decide", "/ui/orders"),
+    ("planner: auto-approve rules", "/ui/rules"),
+    ("planner: sensor health", "/ui/sensors"),
+    ("planner: KPIs", "/ui/kpis"),
+    ("planner: visit triggers", "/ui/triggers"),
+    ("rep: my day (route, map, van load, briefs)", "/ui/day"),
+    ("API documentation", "/docs"),
+)
 
 
 def register(subparsers: Any) -> None:
@@ -212,6 +228,11 @@ def _run(args: argparse.Namespace, settings: Settings, stop: threading.Event, st
     source = scheduled_refills(scenario, world.start, args.history_days + 1)
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
         load_into_database(conn, scenario, world.start - timedelta(days=1))  # an upsert
+        # the demo's rule leaves the larger drafts to the planner: real decisions
+        conn.execute(
+            "UPDATE auto_approve_rules SET max_value = %s WHERE name = 'default'",
+            (DEMO_RULE_MAX_VALUE,),
+        )
     ingester = Ingester(settings, wall)
     ingester.start()
     stack.callback(ingester.stop)
@@ -248,7 +269,8 @@ def _run(args: argparse.Namespace, settings: Settings, stop: threading.Event, st
     runner = JobRunner(
         settings.database_url, wall, "demo", run_timeout_s=settings.schedule_run_timeout_s
     )
-    for job in (jobs.forecast_job(settings), jobs.replenish_job(settings)):
+    for job in (jobs.forecast_job(settings), jobs.replenish_job(settings),
+                jobs.routes_job(settings)):  # fmt: skip
         print(f"running {job.name} now ...")
         print(f"  {job.name}: {runner.run(job).value}")
     scheduler = Scheduler(settings, wall)
@@ -256,7 +278,8 @@ def _run(args: argparse.Namespace, settings: Settings, stop: threading.Event, st
     stack.callback(scheduler.stop)
     _serve_api(settings, stack)
     tokens = _tokens(settings.database_url, scenario.reps[0].id if scenario.reps else None)
-    _print_guide(settings, tokens)
+    people, password = _users(settings.database_url, [r.id for r in scenario.reps], wall.now())
+    _print_guide(settings, tokens, people, password)
 
     live = threading.Thread(
         target=run_live,
@@ -333,11 +356,31 @@ def _tokens(database_url: str, rep_id: str | None) -> dict[str, str]:
     return out
 
 
-def _print_guide(settings: Settings, tokens: dict[str, str]) -> None:
+def _users(database_url: str, rep_ids: list[str], now: Any) -> tuple[dict[str, str], str]:
+    """A planner and a user per rep (named after the rep), one password for the demo."""
+    password = secrets.token_urlsafe(9)
+    people = {"planner": "planner"}
+    people.update({rep.removeprefix("rep-"): f"rep {rep}" for rep in rep_ids})
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for name, who in people.items():
+            rep = who.removeprefix("rep ") if who.startswith("rep ") else None
+            role = Role.rep if rep else Role.planner
+            create_user(conn, name, role, password, at=now, rep_id=rep)
+    return people, password
+
+
+def _print_guide(
+    settings: Settings, tokens: dict[str, str], people: dict[str, str], password: str
+) -> None:
     base = f"http://{settings.api_host}:{settings.api_port}"
     print()
-    print(f"API:      {base}/docs  (OpenAPI at {base}/openapi.json)")
-    print(f"pages:    {base}/ui  (sign in with the planner or rep token)")
+    print("pages (sign in as one of the users below):")
+    for what, path in PAGES:
+        print(f"  {what:<44} {base}{path}")
+    print(f"users (password {password}):")
+    for name, who in people.items():
+        print(f"  {name:<14} {who}")
+    print(f"OpenAPI:  {base}/openapi.json")
     print(f"health:   {base}/health   ready: {base}/ready   metrics: {base}/metrics")
     print("tokens (send as 'Authorization: Bearer <token>'):")
     for who, token in tokens.items():

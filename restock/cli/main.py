@@ -22,6 +22,7 @@ _FAMILIES = (
     "restock.cli.serve",
     "restock.cli.schedule",
     "restock.cli.token",
+    "restock.cli.user",
 )
 
 

@@ -1,5 +1,6 @@
-"""`restock schedule`: run forecast, replenishment, trigger dispatch and the offline
-sweep on their intervals until Ctrl-C (several processes may run at once)."""
+"""`restock schedule`: run forecast, replenishment, trigger dispatch, the offline
+sweep and the morning route planning on their intervals until Ctrl-C (several
+processes may run at once)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def register(subparsers: Any) -> None:
     cmd.add_argument(
         "--once",
         metavar="JOB",
-        choices=["forecast", "replenish", "dispatch", "offline_sweep"],
+        choices=["forecast", "replenish", "dispatch", "offline_sweep", "routes"],
         help="run one job for the current slot and exit",
     )
     cmd.set_defaults(func=run_schedule)

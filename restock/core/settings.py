@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     schedule_offline_sweep_s: float = Field(
         default=300.0, gt=0, description="Offline-sensor sweep interval."
     )
+    schedule_routes_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often the scheduler looks for reps whose route for the day is"
+        " not planned yet (each day's route is planned once).",
+    )
     schedule_run_timeout_s: float = Field(
         default=3 * 3600.0,
         gt=0,
@@ -133,8 +139,42 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a rep has to propose a larger shelf (shelf_too_small).",
     )
+    trigger_bad_data_messages: int = Field(
+        default=10,
+        ge=1,
+        description="A sensor with at least this many messages rejected since its newest"
+        " accepted reading (and none accepted for trigger_bad_data_hours) raises a"
+        " sensor-bad-data trigger; its stock points are not approved by rule.",
+    )
+    trigger_bad_data_hours: float = Field(
+        default=6.0,
+        gt=0,
+        description="How long without an accepted reading before rejected messages raise"
+        " a sensor-bad-data trigger.",
+    )
     scheduler_metrics_port: int = Field(
         default=9109, ge=0, le=65535, description="`restock schedule` Prometheus port (0: any)."
+    )
+
+    pages_session_hours: float = Field(
+        default=12.0, gt=0, description="How long a sign-in to the pages lasts."
+    )
+    pages_secure_cookie: bool = Field(
+        default=False,
+        description="Mark the pages' session cookie Secure (set when served over HTTPS).",
+    )
+    pages_sign_in_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins per user name, and per address, before sign-in pauses.",
+    )
+    pages_sign_in_window_s: float = Field(
+        default=900.0, gt=0, description="The window failed sign-ins are counted over."
+    )
+    pages_map_tile_url: str = Field(
+        default="",
+        description="Optional map tiles under the rep's route map, e.g."
+        " https://tiles.example/{z}/{x}/{y}.png ('' draws the route on a plain background).",
     )
 
     replenish_service_levels: dict[str, float] = Field(
@@ -145,6 +185,16 @@ class Settings(BaseSettings):
     replenish_cadence_days: dict[str, int] = Field(
         default={"A": 7, "B": 30, "C": 90},
         description="Per segment, the regular visit interval of a customer that sets none.",
+    )
+    replenish_cadence_segments: list[str] = Field(
+        default=["A"],
+        description="Segments whose customers are visited every cadence even with nothing"
+        " to deliver (relationship visits), as JSON.",
+    )
+    replenish_segment_priority: dict[str, int] = Field(
+        default={"A": 30, "B": 15, "C": 0},
+        description="Per segment, what it adds to the priority of its customers' visit"
+        " triggers, as JSON.",
     )
     replenish_review_hours: float = Field(
         default=24.0, gt=0, description="How far apart the policy assumes order decisions are."

@@ -19,6 +19,7 @@ FORECAST = "forecast"
 REPLENISH = "replenish"
 DISPATCH = "dispatch"
 OFFLINE_SWEEP = "offline_sweep"
+ROUTES = "routes"
 
 
 def forecast_job(settings: Settings) -> JobSpec:
@@ -64,10 +65,26 @@ def offline_sweep_job(settings: Settings) -> JobSpec:
     return JobSpec(name=OFFLINE_SWEEP, interval_s=settings.schedule_offline_sweep_s, run=run)
 
 
+def routes_job(settings: Settings) -> JobSpec:
+    """Each rep's route for the day, planned once in the morning (see visits.morning)."""
+
+    def run(as_of: datetime) -> str:
+        from restock.replenish.segments import ReplenishConfig
+        from restock.replenish.visits.morning import plan_routes
+
+        config = ReplenishConfig.from_settings(settings)
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            built = plan_routes(conn, as_of=as_of, config=config)
+        return f"{len(built)} route(s) planned" + (f": {', '.join(built[:20])}" if built else "")
+
+    return JobSpec(name=ROUTES, interval_s=settings.schedule_routes_s, run=run)
+
+
 def all_jobs(settings: Settings) -> list[JobSpec]:
     return [
         forecast_job(settings),
         replenish_job(settings),
         dispatch_job(settings),
         offline_sweep_job(settings),
+        routes_job(settings),
     ]

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 
 from restock.core.local_broker import free_port
@@ -65,6 +66,22 @@ def test_demo_serves_its_data_to_the_tokens_it_prints(database_url: str) -> None
         rep_id = re.findall(r"^  rep \((\S+)\)", text, re.MULTILINE)[0]
         assert mine == [c for c in customers if c["rep_id"] == rep_id] != []
         assert len(forecasts) > 0
+        # the pages: users printed with their password, each page's URL, a route per rep
+        password = re.findall(r"^users \(password (\S+)\):", text, re.MULTILINE)[0]
+        assert f"{base}/ui/orders" in text and f"{base}/ui/day" in text
+        with httpx.Client(base_url=base, timeout=10) as browser:
+            form = browser.get("/ui/sign-in")
+            token = re.findall(r'name="form_token" value="([^"]+)"', form.text)[0]
+            browser.post(
+                "/ui/sign-in",
+                data={"name": "sato", "password": password, "form_token": token, "next": ""},
+            )
+            day = browser.get("/ui/day")
+            assert day.status_code == 200 and "Sato Haruto" in day.text
+            assert "No route planned" not in day.text
+        with psycopg.connect(database_url) as conn:
+            reps = conn.execute("SELECT count(DISTINCT rep_id) FROM routes").fetchone()
+        assert reps == (2,)
     finally:
         process.send_signal(signal.SIGINT)
         rc = process.wait(timeout=60)

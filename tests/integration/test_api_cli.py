@@ -1,9 +1,13 @@
-"""`restock token` and `restock schedule --once` as an operator runs them."""
+"""`restock token`, `restock user` and `restock schedule --once` as an operator runs them."""
 
 from __future__ import annotations
 
+import io
+
+import psycopg
 import pytest
 
+from restock.api.users import verify_password
 from restock.cli.main import main
 from tests.integration.test_api_fixtures import Api, api_fixture  # noqa: F401 (fixture)
 
@@ -41,3 +45,24 @@ def test_schedule_once_runs_a_job_and_a_second_run_of_the_slot_does_not(
         "offline_sweep: done",
         "offline_sweep: already_run",
     ]
+
+
+def test_users_of_the_pages_are_made_and_their_passwords_changed_on_the_command_line(
+    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RESTOCK_DATABASE_URL", database_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("first password\n"))
+    assert main(["user", "create", "aoki", "--role", "rep", "--rep", "rep-1",
+                 "--password-stdin"]) == 0  # fmt: skip
+    assert capsys.readouterr().out == "user aoki: rep for rep rep-1\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "passwd", "aoki", "--password-stdin"]) == 2
+    assert "at least 8 characters" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("second password\n"))
+    assert main(["user", "passwd", "aoki", "--password-stdin"]) == 0
+    with psycopg.connect(database_url) as conn:
+        stored = conn.execute("SELECT password_hash FROM users WHERE name = 'aoki'").fetchone()
+    assert stored is not None and verify_password("second password", stored[0])
+    monkeypatch.setattr("sys.stdin", io.StringIO("any password\n"))
+    assert main(["user", "create", "aoki", "--role", "planner", "--password-stdin"]) == 2
+    assert "exists already" in capsys.readouterr().err

@@ -77,44 +77,53 @@ def session(database_url: str) -> Iterator[Session]:
         yield Session(client=client, tokens=tokens)
 
 
-def add_orders_and_a_trigger(database_url: str, points: dict[str, int]) -> tuple[int, int, int]:
-    """A draft order for cust-1 and one for cust-2, and an open trigger for rep-1."""
-    reasoning = json.dumps({"stockout_p50": (NOW + timedelta(hours=30)).isoformat()})
-    ids = []
+REASONING = json.dumps({"stockout_p50": (NOW + timedelta(hours=30)).isoformat()})
+
+
+def add_draft(database_url: str, customer: str, stock_point: int) -> int:
+    """A draft order of one line, as replenishment would have drafted it."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        for customer in ("cust-1", "cust-2"):
-            row = conn.execute(
-                "INSERT INTO orders (customer_id, as_of, deliver_at, value, created_at,"
-                " updated_at) VALUES (%s, %s, %s, 0, %s, %s) RETURNING id",
-                (customer, NOW, NOW + timedelta(days=2), NOW, NOW),
-            ).fetchone()
-            assert row is not None
-            ids.append(int(row[0]))
-            conn.execute(
-                "INSERT INTO order_lines (order_id, stock_point_id, quantity,"
-                " suggested_quantity, reason, reasoning) VALUES (%s, %s, 40, 40, 'due', %s)",
-                (row[0], points[customer], reasoning),
-            )
-            conn.execute(
-                "INSERT INTO order_events (order_id, at, actor, action)"
-                " VALUES (%s, %s, 'job', 'drafted')",
-                (row[0], NOW),
-            )
         row = conn.execute(
-            "INSERT INTO visit_triggers (cause, rep_id, customer_id, stock_point_id, purpose,"
-            " due_by, priority, detail, created_at) VALUES ('walk:1', 'rep-1', 'cust-1', %s,"
-            " 'stockout_risk', %s, 3, %s, %s) RETURNING id",
-            (points["cust-1"], NOW + timedelta(hours=20), reasoning, NOW),
+            "INSERT INTO orders (customer_id, as_of, deliver_at, value, created_at,"
+            " updated_at) VALUES (%s, %s, %s, 0, %s, %s) RETURNING id",
+            (customer, NOW, NOW + timedelta(days=2), NOW, NOW),
         ).fetchone()
         assert row is not None
-        # cust-1 is due its weekly visit on Monday 2026-11-23, next to rep-1's depot
+        conn.execute(
+            "INSERT INTO order_lines (order_id, stock_point_id, quantity,"
+            " suggested_quantity, reason, reasoning) VALUES (%s, %s, 40, 40, 'due', %s)",
+            (row[0], stock_point, REASONING),
+        )
+        conn.execute(
+            "INSERT INTO audit_events (entity, entity_id, at, actor, action, to_status)"
+            " VALUES ('order', %s, %s, 'job', 'drafted', 'draft')",
+            (row[0], NOW),
+        )
+    return int(row[0])
+
+
+def add_triggers_and_a_cadence(database_url: str, stock_point: int) -> tuple[int, int]:
+    """Two open triggers for rep-1 at cust-1; cust-1, next to rep-1's depot, is due its
+    weekly visit on Monday 2026-11-23."""
+    ids = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for purpose in ("stockout_risk", "battery_low"):
+            row = conn.execute(
+                "INSERT INTO visit_triggers (cause, rep_id, customer_id, stock_point_id,"
+                " purpose, due_by, priority, detail, created_at) VALUES (%s, 'rep-1',"
+                " 'cust-1', %s, %s, %s, 3, %s, %s) RETURNING id",
+                (f"walk:{purpose}", stock_point, purpose, NOW + timedelta(hours=20),
+                 REASONING, NOW),
+            ).fetchone()  # fmt: skip
+            assert row is not None
+            ids.append(int(row[0]))
         conn.execute("UPDATE customers SET lat = 35.681, lon = 139.761 WHERE id = 'cust-1'")
         conn.execute(
-            "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, status)"
-            " VALUES ('rep-1', 'cust-1', %s, 'cadence', 'done')",
-            (NOW - timedelta(days=7),),
+            "INSERT INTO planned_visits (rep_id, customer_id, day, planned_at, purposes, status,"
+            " done_at) VALUES ('rep-1', 'cust-1', '2026-11-13', %s, '{cadence}', 'done', %s)",
+            (NOW - timedelta(days=7), NOW - timedelta(days=7)),
         )
-    return ids[0], ids[1], int(row[0])
+    return ids[0], ids[1]
 
 
 def run_the_session(s: Session, database_url: str) -> None:
@@ -122,8 +131,12 @@ def run_the_session(s: Session, database_url: str) -> None:
     is planned before the order's delivery counts as cust-1's latest visit)."""
     with psycopg.connect(database_url) as conn:
         points = {c: int(i) for c, i in conn.execute("SELECT customer_id, id FROM stock_points")}
-    sp = points["cust-1"]
-    order, other_order, trigger = add_orders_and_a_trigger(database_url, points)
+    sp, other_sp = points["cust-1"], points["cust-2"]
+    order, other_order = (
+        add_draft(database_url, "cust-1", sp),
+        add_draft(database_url, "cust-2", other_sp),
+    )
+    trigger, unneeded = add_triggers_and_a_cadence(database_url, sp)
     tokyo_week = {"start": "2026-11-13T09:00:00+09:00", "end": "2026-11-20T21:00:00+09:00"}
 
     s.call(None, "GET", "/health")
@@ -265,6 +278,18 @@ def run_the_session(s: Session, database_url: str) -> None:
         body={"customer_id": "cust-1"},
         expect=201,
     )
+    visit = s.call(
+        "rep", "POST", "/v1/customers/{customer_id}/check-in", customer_id="cust-1", expect=201
+    )
+    s.call(
+        "rep",
+        "POST",
+        "/v1/visits/{visit_id}/check-out",
+        visit_id=visit["id"],
+        body={"outcome": "information", "next_action": "ask", "next_action_due": "2026-11-30"},
+    )
+    s.call("planner", "GET", "/v1/customers/{customer_id}/visits", customer_id="cust-1")
+    s.call("rep", "GET", "/v1/customers/{customer_id}/brief", customer_id="cust-1")
 
     s.call("planner", "GET", "/v1/orders", params={"status": "draft"})
     s.call("rep", "GET", "/v1/orders/{order_id}", order_id=order)
@@ -286,6 +311,16 @@ def run_the_session(s: Session, database_url: str) -> None:
         body={"reason": "customer closed for inventory"},
     )
     s.call("planner", "POST", "/v1/orders/approve", body={"order_ids": [other_order]})
+    s.call("planner", "POST", "/v1/orders/holds/{stock_point_id}/release", stock_point_id=other_sp)
+    withdrawn = add_draft(database_url, "cust-2", other_sp)
+    s.call("planner", "POST", "/v1/orders/{order_id}/approve", order_id=withdrawn)
+    s.call(
+        "planner",
+        "POST",
+        "/v1/orders/{order_id}/cancel",
+        order_id=withdrawn,
+        body={"reason": "the customer moved"},
+    )
     s.call("planner", "GET", "/v1/orders")
 
     rule = s.call("planner", "POST", "/v1/auto-approve-rules", body={"name": "small"}, expect=201)
@@ -304,6 +339,13 @@ def run_the_session(s: Session, database_url: str) -> None:
     s.call("rep", "GET", "/v1/triggers/{trigger_id}", trigger_id=trigger)
     s.call("rep", "POST", "/v1/triggers/{trigger_id}/acknowledge", trigger_id=trigger)
     s.call("rep", "POST", "/v1/triggers/{trigger_id}/complete", trigger_id=trigger)
+    s.call(
+        "planner",
+        "POST",
+        "/v1/triggers/{trigger_id}/cancel",
+        trigger_id=unneeded,
+        body={"reason": "battery swapped"},
+    )
 
     s.call("rep", "GET", "/v1/kpis", params=tokyo_week)
     s.call("planner", "GET", "/v1/kpis", params={"group_by": "segment"})

@@ -51,9 +51,16 @@ def setup_world(conn: Conn, *, segment: str = "A", battery: float = 0.9) -> dict
         assert row is not None
         ids[product] = int(row[0])
         conn.execute(
-            "INSERT INTO sensors (id, stock_point_id, kind, unit, status, battery, last_seen)"
-            " VALUES (%s, %s, 'shelf_count', 'count', 'online', %s, %s)",
-            (f"s-{product}", ids[product], battery, AS_OF - timedelta(minutes=20)),
+            "INSERT INTO sensors (id, stock_point_id, kind, unit, status, battery, last_seen,"
+            " last_reading_at)"
+            " VALUES (%s, %s, 'shelf_count', 'count', 'online', %s, %s, %s)",
+            (
+                f"s-{product}",
+                ids[product],
+                battery,
+                AS_OF - timedelta(minutes=20),
+                AS_OF - timedelta(minutes=20),
+            ),
         )
     return ids
 

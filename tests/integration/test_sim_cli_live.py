@@ -41,7 +41,7 @@ def test_simulate_command_loads_publishes_and_exports(
     assert done.returncode == 0, done.stderr
     assert "messages" in done.stdout
     row = db.execute("SELECT count(*) FROM sensors WHERE installed_at < now() - interval '2 days'")
-    assert row.fetchone() == (7,)
+    assert row.fetchone() == (len(load_scenario("demo").stock_points),)
     frame = pd.read_csv(levels)
     assert list(frame.columns) == ["series_id", "time", "level"] and len(frame) > 100
     assert (truth / "truth_hourly.parquet").exists() and (truth / "faults.csv").exists()

@@ -27,7 +27,7 @@ def test_scenario_is_loaded_into_the_domain_tables_and_reloading_is_harmless(db:
         t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
         for t in ("reps", "customers", "products", "stock_points", "sensors")
     }
-    assert counts == {"reps": 1, "customers": 4, "products": 4, "stock_points": 7, "sensors": 7}
+    assert counts == {"reps": 2, "customers": 6, "products": 4, "stock_points": 10, "sensors": 10}
     row = db.execute(
         "SELECT s.kind, s.unit, s.tare, s.scale, s.installed_at, sp.capacity "
         "FROM sensors s JOIN stock_points sp ON sp.id = s.stock_point_id "

@@ -10,15 +10,17 @@ import pytest
 from pydantic import BaseModel
 
 from restock.api.schemas import replenish as views
-from restock.replenish.orders import approval
-from restock.replenish.triggers import service as triggers_job
+from restock.replenish import model
 from restock.replenish.visits.routing import PlannedStop, RoutePlan
+from restock.replenish.visits.visit_log import VisitEntry
 
 PAIRS = [
-    (views.Order, approval.Order),
-    (views.OrderLine, approval.OrderLine),
-    (views.OrderEvent, approval.OrderEvent),
-    (views.Trigger, triggers_job.Trigger),
+    (views.Order, model.Order),
+    (views.OrderLine, model.OrderLine),
+    (views.AuditEvent, model.AuditEvent),
+    (views.Hold, model.Hold),
+    (views.Trigger, model.Trigger),
+    (views.VisitEntry, VisitEntry),
     (views.Route, RoutePlan),
     (views.RouteStop, PlannedStop),
 ]

@@ -40,7 +40,8 @@ def plan_route(
     rep_id: RepId,
     day: RouteDay,
 ) -> Route:
-    """Plan (or re-plan) the rep's day from open triggers, deliveries and cadence."""
+    """Plan (or re-plan) the rep's working day from open triggers, deliveries and
+    cadence (409 on the rep's day off)."""
     config = ReplenishConfig.from_settings(settings)
     plan = route_store.build_route(conn, rep_id, day, as_of=clock.now(), config=config)
     return route_response(conn, plan)

@@ -79,7 +79,6 @@ NotNull = _NotNull()
 NO_NUL = r"^[^\x00]*$"
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$")]
-Text = Annotated[str, Field(max_length=1000, pattern=NO_NUL)]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
 Positive = Annotated[float, Field(gt=0, le=1e12)]

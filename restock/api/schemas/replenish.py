@@ -10,14 +10,15 @@ as the dataclass itself.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from restock.api.schemas.fields import BigId, Id, Name, NotNull, Segment, Strict, Text
+from restock.api.schemas.fields import BigId, Id, Name, NotNull, Segment, Strict
 from restock.api.schemas.times import Instant, LocalDateTime, LocalTimes
 
-OrderStatus = Literal["draft", "approved", "rejected", "sent", "delivered"]
+OrderStatus = Literal["draft", "approved", "sent", "delivered", "rejected", "cancelled"]
 TriggerStatus = Literal["open", "acknowledged", "completed", "cancelled"]
 Quantity = Annotated[float, Field(ge=0, le=1e9)]
 
@@ -29,9 +30,10 @@ class OrderHead(LocalTimes):
 
     id: int
     customer_id: str
+    customer_name: str
     segment: str
     rep_id: str | None
-    status: str
+    status: OrderStatus
     as_of: Instant
     deliver_at: LocalDateTime
     on_planned_visit: bool
@@ -43,40 +45,70 @@ class OrderHead(LocalTimes):
 class OrderSummary(OrderHead):
     """One row of the order queue."""
 
-    customer_name: str
     lines: int
 
 
 class OrderLine(BaseModel):
+    """override: the planner kept a quantity off packs/MOQ/capacity on purpose."""
+
     stock_point_id: int
     product_id: str
+    product_name: str
     quantity: float
     suggested_quantity: float
     unit_cost: float
     reason: str
     reasoning: dict[str, Any]
+    override: bool
     delivered_quantity: float | None
     reconciled: str | None
 
 
-class OrderEvent(BaseModel):
+class AuditEvent(BaseModel):
+    """Who (a person, "rule:<id>" or "job") did what, from and to which status."""
+
     at: Instant
     actor: str
     action: str
+    from_status: str | None
+    to_status: str | None
     detail: dict[str, Any]
 
 
-class Order(OrderHead):
-    """An order with its lines and audit trail."""
+class Hold(BaseModel):
+    """A planner's standing rejection of a stock point (see restock.replenish.model)."""
 
+    stock_point_id: int
+    order_id: int
+    at: Instant
+    actor: str
+    reason: str
+    level: float
+    p_stockout: float
+
+
+class Order(OrderHead):
+    """An order with its lines and audit trail. visit_id: the visit that delivers it;
+    closed_reason: why it was rejected or cancelled; earlier_rejections: the planner's
+    standing rejections of its stock points, shown beside a new draft."""
+
+    visit_id: int | None
     approved_at: Instant | None
+    delivered_at: Instant | None
+    closed_reason: str | None
     lines: list[OrderLine]
-    events: list[OrderEvent]
+    events: list[AuditEvent]
+    earlier_rejections: list[Hold]
 
 
 class LineQuantity(Strict):
     stock_point_id: BigId
     quantity: Quantity
+    override: bool = Field(
+        default=False,
+        description="Keep the quantity as typed (flagged in the order); else it is rounded"
+        " to packs and the MOQ and capped by the capacity.",
+    )
 
 
 class OrderEdit(Strict):
@@ -84,7 +116,16 @@ class OrderEdit(Strict):
 
 
 class Rejection(Strict):
-    reason: Text = ""
+    reason: Annotated[
+        str,
+        Field(min_length=1, max_length=1000, pattern=r"^[^\x00]*\S[^\x00]*$",
+              description="Why: shown to the planner beside any new draft and to the rep"),
+    ]  # fmt: skip
+
+
+class Released(BaseModel):
+    stock_point_id: int
+    released: bool
 
 
 class BulkApprove(Strict):
@@ -144,12 +185,14 @@ class Trigger(BaseModel):
     due_by: Instant
     priority: int
     detail: dict[str, Any]
-    status: str
+    status: TriggerStatus
     created_at: Instant
     sent_at: Instant | None
     acknowledged_at: Instant | None
     acknowledged_by: str | None
     completed_at: Instant | None
+    cancelled_at: Instant | None
+    cancel_reason: str | None
 
 
 class RouteStop(BaseModel):
@@ -172,6 +215,24 @@ class Route(LocalTimes):
     duration_minutes: float
     skipped_required: list[str]
     skipped_optional: list[str]
+
+
+class VisitEntry(BaseModel):
+    """One visit in a customer's visit log: open while checked_out_at is null."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_id: str
+    rep_id: str
+    checked_in_at: Instant
+    checked_out_at: Instant | None
+    outcome: str | None
+    notes: str
+    next_action: str
+    next_action_due: date | None
+    checked_in_by: str
+    checked_out_by: str | None
 
 
 class VisitMade(Strict):

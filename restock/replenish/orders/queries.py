@@ -1,61 +1,26 @@
-"""SQL for orders, approval and the replenishment job: one named function each."""
+"""SQL for orders: drafts, planner actions, holds, reconciliation. One named function
+each; rows typed with `class_row`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import psycopg
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-Conn = psycopg.Connection[Any]
+from restock.core.db import Conn
+from restock.replenish.lifecycle import OrderStatus
+from restock.replenish.model import Hold, OrderLine
+from restock.replenish.orders.auto_approve import Rule
 
-POINTS = """
-SELECT sp.id, sp.customer_id, sp.product_id, sp.capacity, sp.target_level, sp.service_level,
-       p.pack_size, p.moq, p.lead_time_hours, p.unit_cost::float8,
-       c.segment, c.rep_id, c.visit_cadence_days,
-       f.level, f.rate_per_hour, f.stockout_p10, f.stockout_p50, f.stockout_p90,
-       f.stockout_cdf, f.cdf_step_hours, f.as_of,
-       s.status, s.battery, s.last_seen,
-       coalesce(oo.qty, 0), oo.arrival, coalesce(oo.this_review, false)
-FROM stock_points sp
-JOIN customers c ON c.id = sp.customer_id
-JOIN products p ON p.id = sp.product_id
-JOIN LATERAL (
-    SELECT * FROM forecasts f WHERE f.stock_point_id = sp.id AND f.as_of <= %(as_of)s
-      AND f.as_of > %(as_of)s - %(max_age)s * interval '1 hour'
-    ORDER BY f.as_of DESC LIMIT 1
-) f ON true
-LEFT JOIN LATERAL (
-    SELECT status, battery, last_seen FROM sensors s
-    WHERE s.stock_point_id = sp.id AND s.enabled ORDER BY s.last_seen DESC NULLS LAST LIMIT 1
-) s ON true
-LEFT JOIN LATERAL (
-    SELECT sum(l.quantity) AS qty, max(o.deliver_at) AS arrival,
-           bool_or(o.as_of >= %(as_of)s) AS this_review
-    FROM order_lines l JOIN orders o ON o.id = l.order_id
-    WHERE l.stock_point_id = sp.id AND o.status IN ('approved', 'sent')
-) oo ON true
-ORDER BY sp.customer_id, sp.id
-"""
-
-
-def points_with_forecasts(conn: Conn, as_of: datetime, max_age_hours: float) -> list[Any]:
-    """Stock points with their newest forecast no older than `max_age_hours` at `as_of`,
-    sensor health, quantity on order, its latest arrival, and whether an order for it
-    was already made at this `as_of` (columns in POINTS order)."""
-    return conn.execute(POINTS, {"as_of": as_of, "max_age": max_age_hours}).fetchall()
-
-
-def next_visits(conn: Conn, as_of: datetime) -> dict[str, datetime]:
-    """Per customer, the soonest planned visit after `as_of`."""
-    rows = conn.execute(
-        "SELECT customer_id, min(planned_at) FROM planned_visits"
-        " WHERE status = 'planned' AND planned_at > %s GROUP BY customer_id",
-        (as_of,),
-    ).fetchall()
-    return {str(r[0]): r[1] for r in rows}
+RULE_COLUMNS = (
+    "id, name, segment, customer_id, product_id, max_value::float8 AS max_value,"
+    " max_deviation, max_interval_ratio, require_healthy_sensor, min_battery,"
+    " max_silence_hours, enabled"
+)
 
 
 def usual_quantities(conn: Conn, stock_point_ids: Sequence[int]) -> dict[int, float]:
@@ -75,13 +40,38 @@ def usual_quantities(conn: Conn, stock_point_ids: Sequence[int]) -> dict[int, fl
     return {int(r[0]): float(r[1]) for r in rows}
 
 
-def open_draft(conn: Conn, customer_id: str) -> int | None:
-    """The id of the customer's open draft, locked for update, if any."""
-    row = conn.execute(
-        "SELECT id FROM orders WHERE customer_id = %s AND status = 'draft' FOR UPDATE",
+def open_drafts(conn: Conn, customer_id: str) -> list[int]:
+    """The ids of the customer's open drafts, soonest delivery first, locked for update."""
+    rows = conn.execute(
+        "SELECT id FROM orders WHERE customer_id = %s AND status = 'draft'"
+        " ORDER BY deliver_at, id FOR UPDATE",
         (customer_id,),
-    ).fetchone()
-    return None if row is None else int(row[0])
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def drafts_by_customer(conn: Conn) -> dict[str, list[int]]:
+    """Every open draft's id, by customer."""
+    out: dict[str, list[int]] = {}
+    for customer_id, order_id in conn.execute(
+        "SELECT customer_id, id FROM orders WHERE status = 'draft' ORDER BY deliver_at, id"
+    ).fetchall():
+        out.setdefault(str(customer_id), []).append(int(order_id))
+    return out
+
+
+def delete_lines(conn: Conn, order_id: int) -> None:
+    conn.execute("DELETE FROM order_lines WHERE order_id = %s", (order_id,))
+
+
+def orders_without_planned_visit(conn: Conn) -> list[int]:
+    """Orders on their way whose delivery visit is not (or no longer) planned."""
+    rows = conn.execute(
+        "SELECT o.id FROM orders o LEFT JOIN planned_visits v ON v.id = o.visit_id"
+        " WHERE o.status IN ('approved', 'sent') AND (v.id IS NULL OR v.status <> 'planned')"
+        " ORDER BY o.id"
+    ).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def insert_order(
@@ -116,7 +106,7 @@ def line_quantities(conn: Conn, order_id: int) -> dict[int, float]:
 def replace_lines(conn: Conn, order_id: int, lines: Sequence[tuple[Any, ...]]) -> None:
     """Replace the order's lines by (stock_point_id, quantity, unit_cost, reason,
     reasoning dict) tuples and refresh the order value."""
-    conn.execute("DELETE FROM order_lines WHERE order_id = %s", (order_id,))
+    delete_lines(conn, order_id)
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO order_lines (order_id, stock_point_id, quantity, suggested_quantity,"
@@ -134,17 +124,6 @@ def refresh_value(conn: Conn, order_id: int) -> None:
     )
 
 
-def add_event(
-    conn: Conn, order_id: int, *, at: datetime, actor: str, action: str, detail: dict[str, Any]
-) -> None:
-    """Append to the order's audit trail."""
-    conn.execute(
-        "INSERT INTO order_events (order_id, at, actor, action, detail)"
-        " VALUES (%s, %s, %s, %s, %s)",
-        (order_id, at, actor, action, Jsonb(detail)),
-    )
-
-
 def set_waiting(conn: Conn, order_id: int, reasons: Sequence[str]) -> bool:
     """Record why a draft waits; True if the reasons changed."""
     cur = conn.execute(
@@ -155,38 +134,78 @@ def set_waiting(conn: Conn, order_id: int, reasons: Sequence[str]) -> bool:
     return cur.rowcount > 0
 
 
-def order_header(conn: Conn, order_id: int, *, lock: bool = False) -> Any:
-    """(id, customer_id, status, as_of, deliver_at, on_planned_visit, value, approved_by,
-    approved_rule_id, approved_at, waiting_reasons, created_at, updated_at, segment,
-    rep_id) or None."""
-    return conn.execute(
-        "SELECT o.id, o.customer_id, o.status, o.as_of, o.deliver_at, o.on_planned_visit,"
-        " o.value::float8, o.approved_by, o.approved_rule_id, o.approved_at, o.waiting_reasons,"
-        " o.created_at, o.updated_at, c.segment, c.rep_id"
-        " FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = %s"
-        + (" FOR UPDATE OF o" if lock else ""),
-        (order_id,),
-    ).fetchone()
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderHead:
+    """An order without its lines and trail, with its customer's name, segment, rep and
+    the rep's time zone."""
+
+    id: int
+    customer_id: str
+    customer_name: str
+    status: OrderStatus
+    as_of: datetime
+    deliver_at: datetime
+    on_planned_visit: bool
+    visit_id: int | None
+    value: float
+    approved_by: str | None
+    approved_rule_id: int | None
+    approved_at: datetime | None
+    delivered_at: datetime | None
+    closed_reason: str | None
+    waiting_reasons: list[str]
+    created_at: datetime
+    segment: str
+    rep_id: str | None
 
 
-def order_lines(conn: Conn, order_id: int) -> list[Any]:
-    """(stock_point_id, product_id, quantity, suggested_quantity, unit_cost, reason,
-    reasoning, delivered_quantity, reconciled, capacity) per line."""
-    return conn.execute(
-        "SELECT l.stock_point_id, sp.product_id, l.quantity, l.suggested_quantity,"
-        " l.unit_cost::float8, l.reason, l.reasoning, l.delivered_quantity, l.reconciled,"
-        " sp.capacity FROM order_lines l JOIN stock_points sp ON sp.id = l.stock_point_id"
-        " WHERE l.order_id = %s ORDER BY l.stock_point_id",
-        (order_id,),
-    ).fetchall()
+def order_head(conn: Conn, order_id: int, *, lock: bool = False) -> OrderHead | None:
+    """The order's head (locked for update with `lock`), or None."""
+    with conn.cursor(row_factory=class_row(OrderHead)) as cur:
+        return cur.execute(
+            "SELECT o.id, o.customer_id, c.name AS customer_name, o.status, o.as_of,"
+            " o.deliver_at, o.on_planned_visit, o.visit_id, o.value::float8 AS value,"
+            " o.approved_by, o.approved_rule_id, o.approved_at, o.delivered_at,"
+            " o.closed_reason, o.waiting_reasons, o.created_at, c.segment, c.rep_id"
+            " FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = %s"
+            + (" FOR UPDATE OF o" if lock else ""),
+            (order_id,),
+        ).fetchone()
 
 
-def order_events(conn: Conn, order_id: int) -> list[Any]:
-    """(at, actor, action, detail) oldest first."""
-    return conn.execute(
-        "SELECT at, actor, action, detail FROM order_events WHERE order_id = %s ORDER BY id",
-        (order_id,),
-    ).fetchall()
+def order_lines(conn: Conn, order_id: int) -> list[OrderLine]:
+    """The order's lines by stock point."""
+    with conn.cursor(row_factory=class_row(OrderLine)) as cur:
+        return cur.execute(
+            "SELECT l.stock_point_id, sp.product_id, p.name AS product_name, l.quantity,"
+            " l.suggested_quantity, l.unit_cost::float8 AS unit_cost, l.reason, l.reasoning,"
+            " l.override, l.delivered_quantity, l.reconciled"
+            " FROM order_lines l JOIN stock_points sp ON sp.id = l.stock_point_id"
+            " JOIN products p ON p.id = sp.product_id"
+            " WHERE l.order_id = %s ORDER BY l.stock_point_id",
+            (order_id,),
+        ).fetchall()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LineLimits:
+    """What an edited quantity must respect."""
+
+    stock_point_id: int
+    pack_size: float
+    moq: float
+    capacity: float
+
+
+def line_limits(conn: Conn, order_id: int) -> dict[int, LineLimits]:
+    with conn.cursor(row_factory=class_row(LineLimits)) as cur:
+        rows = cur.execute(
+            "SELECT l.stock_point_id, p.pack_size, p.moq, sp.capacity FROM order_lines l"
+            " JOIN stock_points sp ON sp.id = l.stock_point_id"
+            " JOIN products p ON p.id = sp.product_id WHERE l.order_id = %s",
+            (order_id,),
+        ).fetchall()
+    return {r.stock_point_id: r for r in rows}
 
 
 def list_order_ids(conn: Conn, *, status: str | None, customer_id: str | None) -> list[int]:
@@ -201,43 +220,53 @@ def list_order_ids(conn: Conn, *, status: str | None, customer_id: str | None) -
 def set_status(
     conn: Conn,
     order_id: int,
-    status: str,
+    status: OrderStatus,
     *,
     at: datetime,
     approved_by: str | None = None,
     rule_id: int | None = None,
+    closed_reason: str | None = None,
+) -> None:
+    """Move the order to `status` (approval fields with `approved_by`; delivered_at set
+    when delivered; `closed_reason` when rejected or cancelled)."""
+    conn.execute(
+        "UPDATE orders SET status = %(status)s, updated_at = %(at)s,"
+        " approved_by = coalesce(%(by)s, approved_by),"
+        " approved_rule_id = coalesce(%(rule)s, approved_rule_id),"
+        " approved_at = CASE WHEN %(by)s::text IS NULL THEN approved_at ELSE %(at)s END,"
+        " delivered_at = CASE WHEN %(status)s = 'delivered' THEN %(at)s END,"
+        " closed_reason = coalesce(%(reason)s, closed_reason) WHERE id = %(id)s",
+        {"status": status.value, "at": at, "by": approved_by, "rule": rule_id,
+         "reason": closed_reason, "id": order_id},
+    )  # fmt: skip
+
+
+def set_visit(conn: Conn, order_id: int, visit_id: int | None) -> None:
+    conn.execute("UPDATE orders SET visit_id = %s WHERE id = %s", (visit_id, order_id))
+
+
+def set_deliver_at(conn: Conn, order_id: int, deliver_at: datetime) -> None:
+    conn.execute("UPDATE orders SET deliver_at = %s WHERE id = %s", (deliver_at, order_id))
+
+
+def max_lead_time_hours(conn: Conn, order_id: int) -> float:
+    """The longest lead time among the order's products (0 with no line)."""
+    row = conn.execute(
+        "SELECT coalesce(max(p.lead_time_hours), 0) FROM order_lines l"
+        " JOIN stock_points sp ON sp.id = l.stock_point_id"
+        " JOIN products p ON p.id = sp.product_id WHERE l.order_id = %s",
+        (order_id,),
+    ).fetchone()
+    return float(row[0]) if row else 0.0
+
+
+def set_line_quantity(
+    conn: Conn, order_id: int, stock_point_id: int, quantity: float, *, override: bool
 ) -> None:
     conn.execute(
-        "UPDATE orders SET status = %s, updated_at = %s,"
-        " approved_by = coalesce(%s, approved_by), approved_rule_id = coalesce(%s,"
-        " approved_rule_id), approved_at = CASE WHEN %s::text IS NULL THEN approved_at ELSE %s"
-        " END WHERE id = %s",
-        (status, at, approved_by, rule_id, approved_by, at, order_id),
-    )
-
-
-def set_line_quantity(conn: Conn, order_id: int, stock_point_id: int, quantity: float) -> None:
-    conn.execute(
-        "UPDATE order_lines SET quantity = %s WHERE order_id = %s AND stock_point_id = %s",
-        (quantity, order_id, stock_point_id),
-    )
-
-
-def plan_delivery_visit(
-    conn: Conn, *, order_id: int, rep_id: str | None, customer_id: str, at: datetime
-) -> None:
-    """A planned visit to deliver the order (once per order)."""
-    conn.execute(
-        "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, order_id)"
-        " VALUES (%s, %s, %s, 'delivery', %s) ON CONFLICT (order_id) DO NOTHING",
-        (rep_id, customer_id, at, order_id),
-    )
-
-
-def close_delivery_visit(conn: Conn, order_id: int, status: str) -> None:
-    conn.execute(
-        "UPDATE planned_visits SET status = %s WHERE order_id = %s AND status = 'planned'",
-        (status, order_id),
+        "UPDATE order_lines SET quantity = %s, override = %s"
+        " WHERE order_id = %s AND stock_point_id = %s",
+        (quantity, override, order_id, stock_point_id),
     )
 
 
@@ -255,3 +284,108 @@ def record_delivery(
         " VALUES (%s, %s, %s, %s)",
         (stock_point_id, at, quantity, f"order:{order_id}"),
     )
+
+
+def hold(
+    conn: Conn,
+    *,
+    stock_point_id: int,
+    order_id: int,
+    at: datetime,
+    actor: str,
+    reason: str,
+    level: float,
+    p_stockout: float,
+) -> None:
+    """Keep the planner's rejection of this stock point's line (replacing a standing one)."""
+    conn.execute(
+        "UPDATE order_holds SET released_at = %s, released_by = %s"
+        " WHERE stock_point_id = %s AND released_at IS NULL",
+        (at, f"superseded by order {order_id}", stock_point_id),
+    )
+    conn.execute(
+        "INSERT INTO order_holds (stock_point_id, order_id, at, actor, reason, level,"
+        " p_stockout) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (stock_point_id, order_id) DO NOTHING",
+        (stock_point_id, order_id, at, actor, reason, level, p_stockout),
+    )
+
+
+def recent_holds(conn: Conn, stock_point_ids: Sequence[int], *, since: datetime) -> list[Hold]:
+    """Per stock point, its newest rejection made after `since` (standing or released)."""
+    with conn.cursor(row_factory=class_row(Hold)) as cur:
+        return cur.execute(
+            "SELECT DISTINCT ON (stock_point_id) stock_point_id, order_id, at, actor, reason,"
+            " level, p_stockout FROM order_holds WHERE stock_point_id = ANY(%s) AND at > %s"
+            " ORDER BY stock_point_id, at DESC",
+            (list(stock_point_ids), since),
+        ).fetchall()
+
+
+def reconcile_pending(
+    conn: Conn, *, as_of: datetime, before_hours: float, after_hours: float
+) -> list[Any]:
+    """(order_id, stock_point_id, delivered quantity, delivered_at, median level in the
+    hours before, median level in the hours after) of delivered, unjudged lines whose
+    after-window has passed at `as_of`."""
+    return conn.execute(
+        """
+        SELECT l.order_id, l.stock_point_id, l.delivered_quantity, d.delivered_at,
+               (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.quantity) FROM readings r
+                JOIN sensors s ON s.id = r.sensor_id WHERE s.stock_point_id = l.stock_point_id
+                AND r.time >= d.delivered_at - %(before)s * interval '1 hour'
+                AND r.time < d.delivered_at),
+               (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.quantity) FROM readings r
+                JOIN sensors s ON s.id = r.sensor_id WHERE s.stock_point_id = l.stock_point_id
+                AND r.time > d.delivered_at
+                AND r.time <= d.delivered_at + %(after)s * interval '1 hour')
+        FROM order_lines l
+        JOIN deliveries d ON d.order_ref = 'order:' || l.order_id
+                         AND d.stock_point_id = l.stock_point_id
+        WHERE l.delivered_quantity IS NOT NULL AND l.reconciled IS NULL
+          AND d.delivered_at <= %(as_of)s - %(after)s * interval '1 hour'
+        """,
+        {"before": before_hours, "after": after_hours, "as_of": as_of},
+    ).fetchall()
+
+
+def set_reconciled(conn: Conn, order_id: int, stock_point_id: int, verdict: str) -> None:
+    conn.execute(
+        "UPDATE order_lines SET reconciled = %s WHERE order_id = %s AND stock_point_id = %s",
+        (verdict, order_id, stock_point_id),
+    )
+
+
+def rules(conn: Conn, *, enabled_only: bool) -> list[Rule]:
+    where = " WHERE enabled" if enabled_only else ""
+    with conn.cursor(row_factory=class_row(Rule)) as cur:
+        return cur.execute(
+            f"SELECT {RULE_COLUMNS} FROM auto_approve_rules{where} ORDER BY id"
+        ).fetchall()
+
+
+def rule(conn: Conn, rule_id: int) -> Rule | None:
+    with conn.cursor(row_factory=class_row(Rule)) as cur:
+        return cur.execute(
+            f"SELECT {RULE_COLUMNS} FROM auto_approve_rules WHERE id = %s", (rule_id,)
+        ).fetchone()
+
+
+def insert_rule(conn: Conn, values: dict[str, Any], *, actor: str) -> int:
+    names = list(values)
+    row = conn.execute(
+        f"INSERT INTO auto_approve_rules ({', '.join(names)}, created_by)"
+        f" VALUES ({', '.join(['%s'] * len(names))}, %s) RETURNING id",
+        (*values.values(), actor),
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def update_rule(conn: Conn, rule_id: int, values: dict[str, Any]) -> None:
+    sets = ", ".join(f"{name} = %s" for name in values)
+    conn.execute(f"UPDATE auto_approve_rules SET {sets} WHERE id = %s", (*values.values(), rule_id))
+
+
+def delete_rule(conn: Conn, rule_id: int) -> bool:
+    return conn.execute("DELETE FROM auto_approve_rules WHERE id = %s", (rule_id,)).rowcount > 0

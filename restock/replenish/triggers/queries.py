@@ -6,14 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from restock.replenish.orders.queries import Conn
+from restock.core.db import Conn
+from restock.replenish.lifecycle import TriggerStatus
+from restock.replenish.model import Trigger
 from restock.replenish.triggers.detect import Candidate
 
 TRIGGER_COLUMNS = (
     "id, cause, rep_id, customer_id, stock_point_id, order_id, purpose, due_by, priority,"
-    " detail, status, created_at, sent_at, acknowledged_at, acknowledged_by, completed_at"
+    " detail, status, created_at, sent_at, acknowledged_at, acknowledged_by, completed_at,"
+    " cancelled_at, cancel_reason"
 )
 
 
@@ -57,22 +61,16 @@ def approved_orders(conn: Conn) -> list[Any]:
     ).fetchall()
 
 
-def insert_trigger(conn: Conn, c: Candidate, *, at: datetime) -> bool:
+def insert_trigger(conn: Conn, c: Candidate, *, at: datetime) -> int | None:
     """Insert unless the cause exists, or an unresolved trigger with the same purpose
-    and subject (stock point / order) is still open. True if inserted."""
+    and subject (stock point / order) is still open; the new id, else None."""
     row = conn.execute(
         """
         INSERT INTO visit_triggers (cause, rep_id, customer_id, stock_point_id, order_id,
                                     purpose, due_by, priority, detail, created_at)
-        SELECT %(cause)s, %(rep)s, %(cust)s, %(sp)s, %(order)s, %(purpose)s, %(due)s,
-               %(prio)s, %(detail)s, %(at)s
-        WHERE NOT EXISTS (
-            SELECT 1 FROM visit_triggers t WHERE t.purpose = %(purpose)s
-              AND t.status IN ('open', 'acknowledged')
-              AND t.stock_point_id IS NOT DISTINCT FROM %(sp)s
-              AND t.order_id IS NOT DISTINCT FROM %(order)s
-              AND t.customer_id = %(cust)s)
-        ON CONFLICT (cause) DO NOTHING RETURNING id
+        VALUES (%(cause)s, %(rep)s, %(cust)s, %(sp)s, %(order)s, %(purpose)s, %(due)s,
+                %(prio)s, %(detail)s, %(at)s)
+        ON CONFLICT DO NOTHING RETURNING id
         """,
         {
             "cause": c.cause,
@@ -87,64 +85,131 @@ def insert_trigger(conn: Conn, c: Candidate, *, at: datetime) -> bool:
             "at": at,
         },
     ).fetchone()
-    return row is not None
+    return None if row is None else int(row[0])
 
 
-def trigger_row(conn: Conn, trigger_id: int, *, lock: bool = False) -> Any:
-    return conn.execute(
-        f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers WHERE id = %s"
-        + (" FOR UPDATE" if lock else ""),
-        (trigger_id,),
-    ).fetchone()
+def trigger(conn: Conn, trigger_id: int, *, lock: bool = False) -> Trigger | None:
+    with conn.cursor(row_factory=class_row(Trigger)) as cur:
+        return cur.execute(
+            f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers WHERE id = %s"
+            + (" FOR UPDATE" if lock else ""),
+            (trigger_id,),
+        ).fetchone()
 
 
-def list_trigger_rows(conn: Conn, *, rep_id: str | None, statuses: Sequence[str]) -> list[Any]:
-    return conn.execute(
-        f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers WHERE status = ANY(%s)"
-        " AND (%s::text IS NULL OR rep_id = %s) ORDER BY priority DESC, due_by, id",
-        (list(statuses), rep_id, rep_id),
-    ).fetchall()
+def list_triggers(conn: Conn, *, rep_id: str | None, statuses: Sequence[str]) -> list[Trigger]:
+    with conn.cursor(row_factory=class_row(Trigger)) as cur:
+        return cur.execute(
+            f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers WHERE status = ANY(%s)"
+            " AND (%s::text IS NULL OR rep_id = %s) ORDER BY priority DESC, due_by, id",
+            (list(statuses), rep_id, rep_id),
+        ).fetchall()
+
+
+def unresolved_of_order(conn: Conn, order_id: int) -> list[Trigger]:
+    """The order's open and acknowledged triggers, locked for update."""
+    with conn.cursor(row_factory=class_row(Trigger)) as cur:
+        return cur.execute(
+            f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers WHERE order_id = %s"
+            " AND status IN ('open', 'acknowledged') ORDER BY id FOR UPDATE",
+            (order_id,),
+        ).fetchall()
+
+
+def covered_by_orders(conn: Conn) -> list[tuple[Trigger, int]]:
+    """Unresolved stockout-risk triggers of stock points an order is now on its way
+    to, with that order's id; locked for update."""
+    with conn.cursor(row_factory=class_row(Trigger)) as cur:
+        found = cur.execute(
+            f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers t WHERE t.purpose = 'stockout_risk'"
+            " AND t.status IN ('open', 'acknowledged') AND EXISTS (SELECT 1 FROM order_lines l"
+            " JOIN orders o ON o.id = l.order_id WHERE l.stock_point_id = t.stock_point_id"
+            " AND o.status IN ('approved', 'sent') AND l.quantity > 0) ORDER BY t.id FOR UPDATE",
+        ).fetchall()
+    out = []
+    for t in found:
+        row = conn.execute(
+            "SELECT min(o.id) FROM order_lines l JOIN orders o ON o.id = l.order_id"
+            " WHERE l.stock_point_id = %s AND o.status IN ('approved', 'sent')",
+            (t.stock_point_id,),
+        ).fetchone()
+        out.append((t, int(row[0]) if row and row[0] is not None else 0))
+    return out
 
 
 def set_trigger_status(
-    conn: Conn, trigger_id: int, status: str, *, at: datetime, actor: str
+    conn: Conn,
+    trigger_id: int,
+    status: TriggerStatus,
+    *,
+    at: datetime,
+    actor: str,
+    reason: str | None = None,
 ) -> None:
-    column = {"acknowledged": "acknowledged_at", "completed": "completed_at"}.get(status)
-    extra = f", {column} = %(at)s" if column else ""
-    if status == "acknowledged":
-        extra += ", acknowledged_by = %(actor)s"
+    """Move the trigger to `status`, stamping when (and, acknowledged, by whom; cancelled,
+    why)."""
     conn.execute(
-        f"UPDATE visit_triggers SET status = %(status)s{extra} WHERE id = %(id)s",
-        {"status": status, "at": at, "actor": actor, "id": trigger_id},
+        """
+        UPDATE visit_triggers SET status = %(status)s,
+            acknowledged_at = CASE WHEN %(status)s = 'acknowledged' THEN %(at)s
+                                   ELSE acknowledged_at END,
+            acknowledged_by = CASE WHEN %(status)s = 'acknowledged' THEN %(actor)s
+                                   ELSE acknowledged_by END,
+            completed_at = CASE WHEN %(status)s = 'completed' THEN %(at)s ELSE completed_at END,
+            cancelled_at = CASE WHEN %(status)s = 'cancelled' THEN %(at)s ELSE cancelled_at END,
+            cancel_reason = CASE WHEN %(status)s = 'cancelled' THEN %(reason)s
+                                 ELSE cancel_reason END
+        WHERE id = %(id)s
+        """,
+        {"status": status.value, "at": at, "actor": actor, "reason": reason, "id": trigger_id},
     )
 
 
-def unsent_triggers(conn: Conn, limit: int) -> list[Any]:
-    """Open triggers not yet published, oldest first, locked (skip those locked by
-    another dispatcher)."""
-    return conn.execute(
-        f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers WHERE sent_at IS NULL"
-        " AND status = 'open' ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-        (limit,),
-    ).fetchall()
+def unsent(conn: Conn, limit: int) -> list[Trigger]:
+    """Triggers the rep has not been told of: open ones not yet published, and
+    cancellations of published ones not yet published; oldest first, locked (skipping
+    those another dispatcher holds)."""
+    with conn.cursor(row_factory=class_row(Trigger)) as cur:
+        return cur.execute(
+            f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers"
+            " WHERE (status = 'open' AND sent_at IS NULL)"
+            "    OR (status = 'cancelled' AND sent_at IS NOT NULL AND cancel_sent_at IS NULL)"
+            " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+            (limit,),
+        ).fetchall()
 
 
-def mark_sent(conn: Conn, trigger_id: int, at: datetime) -> None:
-    conn.execute("UPDATE visit_triggers SET sent_at = %s WHERE id = %s", (at, trigger_id))
+def mark_sent(conn: Conn, t: Trigger, at: datetime) -> None:
+    """The trigger (or its cancellation) was published."""
+    column = "cancel_sent_at" if t.status == TriggerStatus.cancelled else "sent_at"
+    conn.execute(f"UPDATE visit_triggers SET {column} = %s WHERE id = %s", (at, t.id))
 
 
-def unwebhooked_triggers(conn: Conn, max_attempts: int, limit: int) -> list[Any]:
-    return conn.execute(
-        f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers WHERE webhook_at IS NULL"
-        " AND webhook_attempts < %s AND status = 'open' ORDER BY id LIMIT %s"
-        " FOR UPDATE SKIP LOCKED",
-        (max_attempts, limit),
-    ).fetchall()
+def unwebhooked(conn: Conn, max_attempts: int, limit: int) -> list[Trigger]:
+    """Triggers (and cancellations of triggers the webhook took) not yet accepted by
+    the webhook, within `max_attempts`; locked, skipping those another run holds."""
+    with conn.cursor(row_factory=class_row(Trigger)) as cur:
+        return cur.execute(
+            f"SELECT {TRIGGER_COLUMNS} FROM visit_triggers WHERE webhook_attempts < %s AND"
+            " ((status = 'open' AND webhook_at IS NULL)"
+            "  OR (status = 'cancelled' AND webhook_at IS NOT NULL"
+            "      AND cancel_webhook_at IS NULL))"
+            " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+            (max_attempts, limit),
+        ).fetchall()
 
 
-def record_webhook(conn: Conn, trigger_id: int, *, ok: bool, at: datetime) -> None:
+def record_webhook(conn: Conn, t: Trigger, *, ok: bool, at: datetime) -> None:
+    """One webhook attempt for the trigger (or its cancellation); a cancellation
+    accepted resets the attempts it counted."""
+    if t.status == TriggerStatus.cancelled:
+        conn.execute(
+            "UPDATE visit_triggers SET cancel_webhook_at = CASE WHEN %s THEN %s END WHERE id = %s",
+            (ok, at, t.id),
+        )
+        return
     conn.execute(
         "UPDATE visit_triggers SET webhook_attempts = webhook_attempts + 1,"
         " webhook_at = CASE WHEN %s THEN %s ELSE webhook_at END WHERE id = %s",
-        (ok, at, trigger_id),
+        (ok, at, t.id),
     )

@@ -1,91 +1,40 @@
-"""Visit triggers in the database: raised by the job, acknowledged and completed by
-reps. Service functions take a connection, the trigger, the actor and the time; they
-raise TriggerNotFound, InvalidTriggerTransition.
+"""Visit triggers in the database: raised by the job, acknowledged, completed and
+cancelled by people (or with their order). Each move is checked by the lifecycle and
+recorded in the audit trail. Raises TriggerNotFound, InvalidTransition, NotAllowedYet,
+MissingReason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from restock.core.db import Conn
+from restock.replenish import queries as shared
 from restock.replenish.errors import (
     CustomerNotFound,
-    InvalidTriggerTransition,
+    MissingReason,
+    NotAllowedYet,
     RepNotFound,
     TriggerNotFound,
 )
-from restock.replenish.orders.consolidate import CustomerState
-from restock.replenish.orders.drafts import SensorHealth
-from restock.replenish.orders.queries import Conn
-from restock.replenish.policy import PointState
+from restock.replenish.lifecycle import (
+    ON_ITS_WAY,
+    UNRESOLVED_TRIGGER,
+    Entity,
+    OrderStatus,
+    TriggerStatus,
+)
+from restock.replenish.model import CustomerState, PointState, SensorHealth, Trigger
+from restock.replenish.orders import approval
 from restock.replenish.segments import ReplenishConfig
 from restock.replenish.triggers import queries as tq
+from restock.replenish.triggers.cascade import change
 from restock.replenish.triggers.detect import ApprovedOrder, Signals, TriggerConfig, detect
-from restock.replenish.visits.routes import record_visit
+from restock.replenish.visits.service import record_visit
 
-UNRESOLVED = ("open", "acknowledged")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Trigger:
-    """A visit trigger as reps and the API see it."""
-
-    id: int
-    cause: str
-    rep_id: str | None
-    customer_id: str
-    stock_point_id: int | None
-    order_id: int | None
-    purpose: str
-    due_by: datetime
-    priority: int
-    detail: dict[str, Any]
-    status: str
-    created_at: datetime
-    sent_at: datetime | None
-    acknowledged_at: datetime | None
-    acknowledged_by: str | None
-    completed_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: Any) -> Trigger:
-        """From a row in trigger_queries.TRIGGER_COLUMNS order."""
-        return cls(
-            id=int(row[0]),
-            cause=row[1],
-            rep_id=row[2],
-            customer_id=row[3],
-            stock_point_id=row[4],
-            order_id=row[5],
-            purpose=row[6],
-            due_by=row[7],
-            priority=int(row[8]),
-            detail=dict(row[9]),
-            status=row[10],
-            created_at=row[11],
-            sent_at=row[12],
-            acknowledged_at=row[13],
-            acknowledged_by=row[14],
-            completed_at=row[15],
-        )
-
-    def message(self) -> dict[str, Any]:
-        """The JSON body sent to the rep (MQTT and webhook)."""
-        return {
-            "trigger_id": self.id,
-            "cause": self.cause,
-            "rep_id": self.rep_id,
-            "customer_id": self.customer_id,
-            "stock_point_id": self.stock_point_id,
-            "order_id": self.order_id,
-            "purpose": self.purpose,
-            "due_by": self.due_by.isoformat(),
-            "priority": self.priority,
-            "detail": self.detail,
-        }
+UNRESOLVED = tuple(s.value for s in UNRESOLVED_TRIGGER)
 
 
 def raise_triggers(
@@ -98,14 +47,16 @@ def raise_triggers(
     config: ReplenishConfig,
     trigger_config: TriggerConfig | None = None,
 ) -> int:
-    """Detect and store the triggers due at `as_of`; returns how many are new."""
+    """Detect and store the triggers due at `as_of`; returns how many are new. A stockout
+    risk an order now covers is resolved first (cancelled, saying by which order)."""
     ids = list(points)
     previous = tq.previous_levels(conn, as_of, ids)
     since = min((t for t, _ in previous.values()), default=as_of)
     signals = Signals(
         status={sp: h.status for sp, h in health.items()},
         battery={sp: h.battery for sp, h in health.items()},
-        last_seen={sp: h.last_seen for sp, h in health.items()},
+        last_reading_at={sp: h.last_reading_at for sp, h in health.items()},
+        rejected={sp: h.rejected_recent for sp, h in health.items()},
         baseline_rate=tq.baseline_rates(conn, as_of, ids),
         previous_level={sp: level for sp, (_, level) in previous.items()},
         delivered_since_previous=frozenset(tq.delivered_between(conn, since, as_of)),
@@ -118,6 +69,10 @@ def raise_triggers(
         ApprovedOrder(order_id=int(r[0]), customer_id=r[1], deliver_at=r[2], value=float(r[3]))
         for r in tq.approved_orders(conn)
     ]
+    with conn.transaction():
+        for t, order_id in tq.covered_by_orders(conn):
+            change(conn, t, "cancel", actor="job", at=as_of,
+                   reason=f"covered: order {order_id} is on its way")  # fmt: skip
     found = detect(
         as_of=as_of,
         points=points,
@@ -127,77 +82,95 @@ def raise_triggers(
         signals=signals,
         approved=approved,
         config=trigger_config,
+        segments=config.segments,
     )
-    return sum(tq.insert_trigger(conn, c, at=as_of) for c in found)
+    new = 0
+    for candidate in found:
+        trigger_id = tq.insert_trigger(conn, candidate, at=as_of)
+        if trigger_id is not None:
+            shared.record(conn, Entity.trigger, trigger_id, at=as_of, actor="job",
+                          action="raise", from_status=None, to_status=TriggerStatus.open,
+                          detail={"cause": candidate.cause})  # fmt: skip
+            new += 1
+    return new
 
 
 def get_trigger(conn: Conn, trigger_id: int) -> Trigger:
     """Raises TriggerNotFound."""
-    row = tq.trigger_row(conn, trigger_id)
-    if row is None:
+    found = tq.trigger(conn, trigger_id)
+    if found is None:
         raise TriggerNotFound(trigger_id)
-    return Trigger.from_row(row)
+    return found
 
 
 def list_triggers(
     conn: Conn, *, rep_id: str | None = None, statuses: Sequence[str] = UNRESOLVED
 ) -> list[Trigger]:
     """Triggers (of one rep, or all), most urgent first."""
-    return [
-        Trigger.from_row(r) for r in tq.list_trigger_rows(conn, rep_id=rep_id, statuses=statuses)
-    ]
+    return tq.list_triggers(conn, rep_id=rep_id, statuses=statuses)
 
 
-def _move(
-    conn: Conn,
-    trigger_id: int,
-    *,
-    allowed: Sequence[str],
-    to: str,
-    actor: str,
-    at: datetime,
-    action: str,
-) -> Trigger:
-    with conn.transaction():
-        row = tq.trigger_row(conn, trigger_id, lock=True)
-        if row is None:
-            raise TriggerNotFound(trigger_id)
-        if row[10] not in allowed:
-            raise InvalidTriggerTransition(trigger_id, row[10], action)
-        tq.set_trigger_status(conn, trigger_id, to, at=at, actor=actor)
-    return get_trigger(conn, trigger_id)
+def _locked(conn: Conn, trigger_id: int) -> Trigger:
+    found = tq.trigger(conn, trigger_id, lock=True)
+    if found is None:
+        raise TriggerNotFound(trigger_id)
+    return found
 
 
 def acknowledge_trigger(conn: Conn, trigger_id: int, *, actor: str, at: datetime) -> Trigger:
-    """The rep saw it. Raises TriggerNotFound, InvalidTriggerTransition."""
-    return _move(
-        conn,
-        trigger_id,
-        allowed=("open",),
-        to="acknowledged",
-        actor=actor,
-        at=at,
-        action="acknowledge",
-    )
+    """The rep saw it. Raises TriggerNotFound, InvalidTransition."""
+    with conn.transaction():
+        change(conn, _locked(conn, trigger_id), "acknowledge", actor=actor, at=at)
+    return get_trigger(conn, trigger_id)
 
 
 def complete_trigger(conn: Conn, trigger_id: int, *, actor: str, at: datetime) -> Trigger:
-    """The visit was made: the trigger is completed and, while the customer is still its
-    rep's, the visit is recorded (route_store.record_visit), so the customer's cadence
-    counts from it. Raises TriggerNotFound, InvalidTriggerTransition."""
+    """The visit was made. Completing an order's delivery trigger delivers the order
+    (allowed once the order is approved or sent and its delivery day has come: the
+    goods are there); the delivery completes the trigger. Otherwise the trigger is
+    completed and, while the customer is still its rep's, the visit is recorded, so
+    the customer's cadence counts from it. Raises TriggerNotFound, InvalidTransition,
+    NotAllowedYet."""
     with conn.transaction():
-        trigger = _move(
-            conn, trigger_id, allowed=UNRESOLVED, to="completed", actor=actor, at=at,
-            action="complete",
-        )  # fmt: skip
-        if trigger.rep_id is not None:
+        found = _locked(conn, trigger_id)
+        if found.purpose == "order_delivery" and found.order_id is not None:
+            order = approval.get_order(conn, found.order_id)
+            if order.status not in ON_ITS_WAY:
+                raise NotAllowedYet(
+                    f"visit trigger {trigger_id}: order {order.id} is {order.status.value},"
+                    " there is nothing to deliver"
+                )
+            zone = shared.customers(conn, [order.customer_id])[0].work.zone
+            if at.astimezone(zone).date() < order.deliver_at.astimezone(zone).date():
+                raise NotAllowedYet(
+                    f"visit trigger {trigger_id}: the goods of order {order.id} are due"
+                    f" {order.deliver_at.isoformat()}; deliver them then"
+                )
+            if found.status in UNRESOLVED_TRIGGER:
+                approval.mark_delivered(conn, order.id, actor=actor, at=at)
+            return get_trigger(conn, trigger_id)
+        change(conn, found, "complete", actor=actor, at=at)
+        if found.rep_id is not None:
             with suppress(CustomerNotFound, RepNotFound):
-                record_visit(conn, trigger.rep_id, trigger.customer_id, at=at)
-    return trigger
+                record_visit(conn, found.rep_id, found.customer_id, at=at)
+    return get_trigger(conn, trigger_id)
 
 
-def cancel_trigger(conn: Conn, trigger_id: int, *, actor: str, at: datetime) -> Trigger:
-    """No longer needed. Raises TriggerNotFound, InvalidTriggerTransition."""
-    return _move(
-        conn, trigger_id, allowed=UNRESOLVED, to="cancelled", actor=actor, at=at, action="cancel"
-    )
+def cancel_trigger(
+    conn: Conn, trigger_id: int, *, actor: str, at: datetime, reason: str
+) -> Trigger:
+    """No longer needed, saying why; the rep is told. An order's delivery trigger is
+    cancelled with its order, not on its own. Raises TriggerNotFound,
+    InvalidTransition, NotAllowedYet, MissingReason."""
+    if not reason.strip():
+        raise MissingReason(f"visit trigger {trigger_id}: say why it is cancelled")
+    with conn.transaction():
+        found = _locked(conn, trigger_id)
+        if found.purpose == "order_delivery" and found.order_id is not None:
+            order = approval.get_order(conn, found.order_id)
+            if order.status in (OrderStatus.approved, OrderStatus.sent):
+                raise NotAllowedYet(
+                    f"visit trigger {trigger_id} delivers order {order.id}: cancel the order"
+                )
+        change(conn, found, "cancel", actor=actor, at=at, reason=reason.strip())
+    return get_trigger(conn, trigger_id)

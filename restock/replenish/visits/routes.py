@@ -1,41 +1,29 @@
-"""Daily routes in the database: gather a rep's stops for a day, plan, save, read back.
-Raises RepNotFound, RouteNotFound."""
+"""Daily routes in the database: gather a rep's stops for a working day, plan, save,
+read back. Raises RepNotFound, RepDayOff, RouteNotFound."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from restock.replenish.errors import CustomerNotFound, RepNotFound, RouteNotFound
-from restock.replenish.orders.queries import Conn
+from restock.core.db import Conn
+from restock.replenish.errors import RepDayOff, RouteNotFound
 from restock.replenish.segments import ReplenishConfig
-from restock.replenish.visits.routing import (
-    PlannedStop,
-    RepDay,
-    RoutePlan,
-    Stop,
-    TravelTimes,
-    plan_route,
-)
+from restock.replenish.visits import queries as q
+from restock.replenish.visits import service as visits
+from restock.replenish.visits.routing import RepDay, RoutePlan, Stop, TravelTimes, plan_route
 
-CUSTOMER_STOPS = """
-SELECT c.id, c.lat, c.lon, c.segment, c.opening_hours, c.service_minutes, c.visit_cadence_days,
-       coalesce(array_agg(t.id ORDER BY t.id) FILTER (WHERE t.id IS NOT NULL), '{}'),
-       coalesce(array_agg(DISTINCT t.purpose) FILTER (WHERE t.id IS NOT NULL), '{}'),
-       bool_or(t.due_by < %(soon)s),
-       (SELECT count(*) FROM planned_visits v WHERE v.customer_id = c.id
-          AND v.purpose = 'delivery' AND v.status = 'planned' AND v.planned_at >= %(day_start)s
-          AND v.planned_at < %(day_end)s),
-       (SELECT max(v.planned_at) FROM planned_visits v WHERE v.customer_id = c.id
-          AND v.status = 'done')
-FROM customers c
-LEFT JOIN visit_triggers t ON t.customer_id = c.id AND t.status IN ('open', 'acknowledged')
-    AND t.due_by < %(later)s
-WHERE c.rep_id = %(rep)s
-GROUP BY c.id ORDER BY c.id
-"""
+CADENCE = "cadence"
+
+
+def _at(local: date, clock: str, tz: ZoneInfo) -> datetime:
+    """`clock` ("HH:MM") on the local day; "24:00" (open until midnight) is the next
+    day's 00:00."""
+    if clock == "24:00":
+        return datetime.combine(local + timedelta(days=1), time(0), tz)
+    return datetime.combine(local, time.fromisoformat(clock), tz)
 
 
 def _window(
@@ -47,75 +35,65 @@ def _window(
         return day.start, day.end
     best: tuple[datetime, datetime] | None = None
     for start_s, end_s in opening.get(str(weekday), []):
-        start = datetime.combine(local, time.fromisoformat(start_s), tz)
-        end = datetime.combine(local, time.fromisoformat(end_s), tz)
+        start, end = _at(local, start_s, tz), _at(local, end_s, tz)
         lo, hi = max(start, day.start), min(end, day.end)
         if hi > lo and (best is None or hi - lo > best[1] - best[0]):
             best = (lo, hi)
     return best
 
 
-def _local_day(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
-    """Midnight to midnight of `day` in `tz`."""
-    begin = datetime.combine(day, time(0), tz)
-    return begin, begin + timedelta(days=1)
-
-
 def gather_stops(
     conn: Conn, rep_id: str, day: date, *, config: ReplenishConfig | None = None
 ) -> tuple[RepDay, list[Stop], list[str]]:
-    """The rep's working day, its candidate stops, and required customers closed that day."""
+    """The rep's working day, its candidate stops, and required customers closed that
+    day. Required: the day's planned visit with an order to deliver, or a trigger due
+    before the day after ends; optional: other triggers due within three days, and the
+    relationship cadence of segments that keep one. Raises RepNotFound, RepDayOff."""
     cfg = config or ReplenishConfig()
-    rep = conn.execute(
-        "SELECT depot_lat, depot_lon, work_start, work_end, time_zone FROM reps WHERE id = %s",
-        (rep_id,),
-    ).fetchone()
-    if rep is None:
-        raise RepNotFound(rep_id)
-    tz = ZoneInfo(rep[4])
-    rep_day = RepDay(
-        rep_id=rep_id,
-        depot=(rep[0], rep[1]),
-        start=datetime.combine(day, rep[2], tz),
-        end=datetime.combine(day, rep[3], tz),
+    work = visits.rep_week(conn, rep_id)
+    if not work.works_on(day):
+        raise RepDayOff(rep_id, work.describe_day_off(day))
+    rep = q.rep(conn, rep_id)
+    assert rep is not None  # rep_week found it
+    start, end = work.hours(day)
+    rep_day = RepDay(rep_id=rep_id, depot=(rep.depot_lat, rep.depot_lon), start=start, end=end)
+    candidates = q.route_candidates(
+        conn, rep_id=rep_id, day=day, soon=end + timedelta(hours=12), later=end + timedelta(days=3)
     )
-    day_start, day_end = _local_day(day, tz)
-    params = {
-        "rep": rep_id,
-        "soon": rep_day.end + timedelta(hours=12),
-        "later": rep_day.end + timedelta(days=3),
-        "day_start": day_start,
-        "day_end": day_end,
-    }
     stops: list[Stop] = []
     closed: list[str] = []
-    for row in conn.execute(CUSTOMER_STOPS, params).fetchall():
-        cid, lat, lon, segment, opening, service, cadence = row[:7]
-        trigger_ids, purposes, urgent, deliveries, last_visit = row[7:]
-        required = bool(urgent) or deliveries > 0
-        cadence_days = cfg.cadence_days(segment, cadence)
-        cadence_due = segment == "A" and (  # weekly: same weekday, whatever the hour
-            last_visit is None or (day - last_visit.astimezone(tz).date()).days >= cadence_days
+    for c in candidates:
+        delivers = c.deliverable_orders > 0
+        required = bool(c.urgent) or delivers
+        cadence_days = cfg.cadence_days(c.segment, c.visit_cadence_days)
+        cadence_due = cfg.segment(c.segment).keeps_cadence and (
+            c.last_visit is None or (day - c.last_visit).days >= cadence_days
         )
-        if not (required or trigger_ids or cadence_due):
+        planned = [p for p in c.visit_purposes or () if p not in (visits.DELIVERY, CADENCE)]
+        if not (required or c.trigger_ids or cadence_due or planned):
             continue
-        window = _window(opening, day.isoweekday(), rep_day, tz, day)
+        window = _window(c.opening_hours, day.isoweekday(), rep_day, work.zone, day)
         if window is None:
             if required:
-                closed.append(cid)
+                closed.append(c.id)
             continue
-        all_purposes = tuple(purposes) + (("delivery",) if deliveries else ())
+        purposes = (
+            tuple(c.trigger_purposes)
+            + tuple(p for p in planned if p not in c.trigger_purposes)
+            + ((visits.DELIVERY,) if delivers else ())
+            + ((CADENCE,) if cadence_due else ())
+        )
         stops.append(
             Stop(
-                customer_id=cid,
-                lat=lat,
-                lon=lon,
+                customer_id=c.id,
+                lat=c.lat,
+                lon=c.lon,
                 required=required,
                 window=window,
-                service_minutes=service,
-                prize_km=(10.0 if cadence_due else 0.0) + (5.0 if trigger_ids else 0.0),
-                purposes=all_purposes + (("cadence",) if cadence_due else ()),
-                trigger_ids=tuple(trigger_ids),
+                service_minutes=c.service_minutes,
+                prize_km=(10.0 if cadence_due else 0.0) + (5.0 if c.trigger_ids else 0.0),
+                purposes=purposes,
+                trigger_ids=tuple(c.trigger_ids),
             )
         )
     return rep_day, stops, closed
@@ -131,128 +109,53 @@ def build_route(
     max_runtime_s: float = 1.0,
     config: ReplenishConfig | None = None,
 ) -> RoutePlan:
-    """Plan the rep's route for `day` and store it (replacing an earlier plan). The
-    cadence visits it makes are recorded as planned visits, so that replenishment can
-    put lines due soon after on them."""
+    """Plan the rep's route for working day `day` and store it (replacing an earlier
+    plan). Each stop is a planned visit of that day (the cadence and trigger visits it
+    makes are planned, so that replenishment can put lines due soon after on them).
+    Raises RepNotFound, RepDayOff."""
     rep_day, stops, closed = gather_stops(conn, rep_id, day, config=config)
     plan = plan_route(rep_day, stops, travel=travel, max_runtime_s=max_runtime_s)
     plan = replace(plan, skipped_required=plan.skipped_required + tuple(closed))
     with conn.transaction():
-        conn.execute("DELETE FROM routes WHERE rep_id = %s AND day = %s", (rep_id, day))
-        row = conn.execute(
-            "INSERT INTO routes (rep_id, day, as_of, distance_km, duration_minutes,"
-            " skipped_required) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-            (
-                rep_id,
-                day,
-                as_of,
-                plan.distance_km,
-                plan.duration_minutes,
-                list(plan.skipped_required),
-            ),
-        ).fetchone()
-        assert row is not None
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO route_stops (route_id, seq, customer_id, arrive_at, depart_at,"
-                " required, purposes, trigger_ids) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    (
-                        row[0],
-                        s.seq,
-                        s.customer_id,
-                        s.arrive_at,
-                        s.depart_at,
-                        s.required,
-                        list(s.purposes),
-                        list(s.trigger_ids),
-                    )
-                    for s in plan.stops
-                ],
-            )
-        conn.execute(
-            "DELETE FROM planned_visits WHERE rep_id = %s AND purpose = 'cadence'"
-            " AND status = 'planned' AND planned_at >= %s AND planned_at < %s",
-            (rep_id, *_local_day(day, rep_day.start.tzinfo)),
+        q.replace_route(
+            conn,
+            rep_id=rep_id,
+            day=day,
+            as_of=as_of,
+            distance_km=plan.distance_km,
+            duration_minutes=plan.duration_minutes,
+            skipped_required=plan.skipped_required,
+            stops=plan.stops,
         )
-        with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose)"
-                " VALUES (%s, %s, %s, 'cadence')",
-                [
-                    (rep_id, s.customer_id, s.arrive_at)
-                    for s in plan.stops
-                    if "cadence" in s.purposes and "delivery" not in s.purposes
-                ],
-            )
+        for s in plan.stops:
+            wanted = [p for p in s.purposes if p != visits.DELIVERY]
+            if wanted:
+                visits.plan(conn, rep_id=rep_id, customer_id=s.customer_id, day=day,
+                            planned_at=s.arrive_at, purposes=wanted, actor="job",
+                            at=as_of)  # fmt: skip
+        routed = {s.customer_id for s in plan.stops}
+        for visit in q.planned_of_rep(conn, rep_id, day):
+            if visit.customer_id in routed:
+                continue
+            for purpose in visit.purposes:  # deliveries stay: they are the orders'
+                if purpose != visits.DELIVERY:
+                    visits.drop_purpose(conn, visit.id, purpose, actor="job", at=as_of,
+                                        reason="not on the re-planned route")  # fmt: skip
     return plan
 
 
 def get_route(conn: Conn, rep_id: str, day: date) -> RoutePlan:
     """The stored route; raises RouteNotFound."""
-    head = conn.execute(
-        "SELECT id, distance_km, duration_minutes, skipped_required FROM routes"
-        " WHERE rep_id = %s AND day = %s",
-        (rep_id, day),
-    ).fetchone()
+    head = q.route_head(conn, rep_id, day)
     if head is None:
         raise RouteNotFound(rep_id, day.isoformat())
-    rows = conn.execute(
-        "SELECT seq, customer_id, arrive_at, depart_at, required, purposes, trigger_ids"
-        " FROM route_stops WHERE route_id = %s ORDER BY seq",
-        (head[0],),
-    ).fetchall()
-    stops = tuple(
-        PlannedStop(
-            seq=r[0],
-            customer_id=r[1],
-            arrive_at=r[2],
-            depart_at=r[3],
-            required=r[4],
-            purposes=tuple(r[5]),
-            trigger_ids=tuple(r[6]),
-        )
-        for r in rows
-    )
+    stops = tuple(q.route_stops(conn, head.id))
     start = stops[0].arrive_at if stops else datetime.combine(day, time(0), ZoneInfo("UTC"))
     return RoutePlan(
         rep_id=rep_id,
         start=start,
         stops=stops,
-        distance_km=float(head[1]),
-        duration_minutes=float(head[2]),
-        skipped_required=tuple(head[3]),
+        distance_km=head.distance_km,
+        duration_minutes=head.duration_minutes,
+        skipped_required=tuple(head.skipped_required),
     )
-
-
-def record_visit(conn: Conn, rep_id: str, customer_id: str, *, at: datetime) -> int:
-    """The rep visited the customer at `at`: the customer's visits planned for that local
-    day are done, or, with none planned, a done visit is recorded (so route planning
-    counts the customer's cadence from it). Deliveries stay planned: they are done when
-    the order is delivered. Returns the id of a visit now done.
-    Raises RepNotFound, CustomerNotFound (not one of the rep's customers)."""
-    rep = conn.execute("SELECT time_zone FROM reps WHERE id = %s", (rep_id,)).fetchone()
-    if rep is None:
-        raise RepNotFound(rep_id)
-    mine = conn.execute(
-        "SELECT 1 FROM customers WHERE id = %s AND rep_id = %s", (customer_id, rep_id)
-    ).fetchone()
-    if mine is None:
-        raise CustomerNotFound(customer_id, rep_id)
-    tz = ZoneInfo(rep[0])
-    with conn.transaction():
-        done = conn.execute(
-            "UPDATE planned_visits SET status = 'done' WHERE customer_id = %s"
-            " AND status = 'planned' AND purpose <> 'delivery'"
-            " AND planned_at >= %s AND planned_at < %s RETURNING id",
-            (customer_id, *_local_day(at.astimezone(tz).date(), tz)),
-        ).fetchall()
-        if done:
-            return int(min(r[0] for r in done))
-        row = conn.execute(
-            "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, status)"
-            " VALUES (%s, %s, %s, 'cadence', 'done') RETURNING id",
-            (rep_id, customer_id, at),
-        ).fetchone()
-        assert row is not None
-        return int(row[0])
