@@ -15,7 +15,13 @@ from restock.ingest.errors import Reason
 from restock.ingest.payload import Limits, SensorInfo, parse_level, parse_status, parse_topic
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-LIMITS = Limits(max_payload_bytes=4096, max_future=timedelta(minutes=5), absurd_factor=3.0)
+LIMITS = Limits(
+    max_payload_bytes=4096,
+    max_future=timedelta(minutes=5),
+    absurd_factor=3.0,
+    max_elements=1000,
+    max_bad_elements=10,
+)
 SENSOR = SensorInfo(
     id="s1",
     enabled=True,
