@@ -239,10 +239,12 @@ def _store_refused(
     prefix: str,
     keep_refused: bool,
 ) -> Tally:
-    """One message the database refused: a gateway array has its readings written but
-    the refused ones; anything else is refused whole."""
+    """One message the database refused: an array has its readings written but the
+    refused ones (kept one by one) and its bad elements kept as usual; a message of
+    one reading, or one the database refuses for something other than its readings,
+    is refused whole."""
     topic, payload = message[0], message[1]
-    if len(judged.readings) > 1:
+    if judged.readings and len(judged.readings) + len(judged.rejections) > 1:
 
         def write(readings: Sequence[Reading]) -> Tally:
             part = Judged(readings=list(readings))
