@@ -95,6 +95,7 @@ def run_replay(args: argparse.Namespace) -> int:
     print(
         f"examined {result.examined}, accepted {result.accepted} "
         f"({result.readings_inserted} readings written), still rejected {result.still_rejected}"
+        f" ({result.conflicting} with a reading whose time holds another value)"
     )
     return 0
 

@@ -65,7 +65,8 @@ class Tally:
 
     inserted: int = 0  # readings newly stored
     duplicates: int = 0  # readings already stored with the same value
-    conflicts: int = 0  # readings refused: their sensor and time already hold another value
+    # readings refused because their sensor and time hold another value (the first)
+    conflicting: list[Reading] = field(default_factory=list)
     kept: Counter[str] = field(default_factory=Counter)  # rejections newly kept, by reason
     kept_before: int = 0  # rejections already kept (same key), not kept again
     refused: list[Message] = field(default_factory=list)  # kept whole as write_failed
@@ -73,7 +74,7 @@ class Tally:
     def add(self, other: Tally) -> Tally:
         self.inserted += other.inserted
         self.duplicates += other.duplicates
-        self.conflicts += other.conflicts
+        self.conflicting.extend(other.conflicting)
         self.kept.update(other.kept)
         self.kept_before += other.kept_before
         self.refused.extend(other.refused)
@@ -158,16 +159,19 @@ def _status(
     return status
 
 
-def commit(conn: queries.Conn, judged: Judged, received_at: datetime, prefix: str) -> Tally:
+def commit(
+    conn: queries.Conn, judged: Judged, received_at: datetime, prefix: str, *, keep: bool = True
+) -> Tally:
     """Write one judged batch in one transaction (a savepoint inside an open one).
 
-    A reading whose sensor and time already hold another value is kept as a
-    `conflicting_value` rejection. Raises what the database raises.
+    A reading whose sensor and time already hold another value is listed in the tally
+    and, with `keep`, kept as a `conflicting_value` rejection. Raises what the
+    database raises.
     """
     with conn.transaction():
         inserted, conflicts = queries.insert_readings(conn, judged.readings)
         rejections = judged.rejections
-        if conflicts:
+        if conflicts and keep:
             rejections = rejections + [
                 reading_rejection(
                     f"{prefix}/sensors/{c.reading.sensor_id}/level",
@@ -185,7 +189,7 @@ def commit(conn: queries.Conn, judged: Judged, received_at: datetime, prefix: st
     return Tally(
         inserted=inserted,
         duplicates=len(judged.readings) - inserted - len(conflicts),
-        conflicts=len(conflicts),
+        conflicting=[c.reading for c in conflicts],
         kept=Counter(kept),
         kept_before=len(rejections) - len(kept),
     )
@@ -200,12 +204,13 @@ def store(
     received_at: datetime,
     limits: Limits,
     judged: Judged | None = None,
-    keep_refused: bool = True,
+    keep: bool = True,
 ) -> Tally:
     """Commit `messages` (`judged` already, or judged here). What the database refuses
     is narrowed down to the message, and in a gateway array to the reading, it belongs
-    to; the rest is written. Refused messages are listed in the tally and, with
-    `keep_refused`, kept as `write_failed` (a replay leaves them in their old row).
+    to; the rest is written. Refused messages and conflicting readings are listed in
+    the tally and, with `keep`, kept as new rejections (`write_failed`,
+    `conflicting_value`); a replay leaves them in the row they came from.
 
     Raises psycopg.OperationalError (or another error on a broken connection) when the
     database is away, for the caller to retry; CannotKeepError when even a rejection
@@ -217,12 +222,12 @@ def store(
 
     def write(part: Sequence[Message]) -> Tally:
         whole = judged if judged is not None and part is messages else judge_part(part)
-        return commit(conn, whole, received_at, prefix)
+        return commit(conn, whole, received_at, prefix, keep=keep)
 
     def refused(message: Message, error: Exception) -> Tally:
         log.warning("the database refused a message from %s: %s", message[0], error)
         tally = _store_refused(
-            conn, message, error, judge_part([message]), received_at, prefix, keep_refused
+            conn, message, error, judge_part([message]), received_at, prefix, keep
         )
         tally.refused.append(message)
         return tally
@@ -237,7 +242,7 @@ def _store_refused(
     judged: Judged,
     received_at: datetime,
     prefix: str,
-    keep_refused: bool,
+    keep: bool,
 ) -> Tally:
     """One message the database refused: an array has its readings written but the
     refused ones (kept one by one) and its bad elements kept as usual; a message of
@@ -250,10 +255,10 @@ def _store_refused(
             part = Judged(readings=list(readings))
             for reading in readings:
                 part.note_latest(reading)
-            return commit(conn, part, received_at, prefix)
+            return commit(conn, part, received_at, prefix, keep=keep)
 
         def refused(reading: Reading, cause: Exception) -> Tally:
-            if not keep_refused:
+            if not keep:
                 return Tally()
             rejection = reading_rejection(topic, reading, Reason.WRITE_FAILED, _refusal(cause))
             return _keep(conn, rejection, received_at, prefix)
@@ -261,12 +266,12 @@ def _store_refused(
         tally = _bisect(conn, judged.readings, write, refused)
         rest = Judged(rejections=judged.rejections, statuses=judged.statuses)
         try:
-            return tally.add(commit(conn, rest, received_at, prefix))
+            return tally.add(commit(conn, rest, received_at, prefix, keep=keep))
         except Exception as exc:
             if not _refused_by_database(conn, exc):
                 raise
             error = exc
-    if not keep_refused:
+    if not keep:
         return Tally()
     parsed = parse_topic(topic, prefix)
     whole = Rejection(

@@ -246,8 +246,8 @@ class Writer:
         metrics = self._metrics
         metrics.written.inc(tally.inserted)
         metrics.duplicates.inc(tally.duplicates)
-        if tally.conflicts:
-            metrics.conflicts.inc(tally.conflicts)
+        if tally.conflicting:
+            metrics.conflicts.inc(len(tally.conflicting))
         if tally.kept_before:
             metrics.rejected_duplicates.inc(tally.kept_before)
         for reason, n in tally.kept.items():
