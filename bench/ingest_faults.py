@@ -6,9 +6,10 @@ middle is published into the ingester's persistent session, then a fresh ingeste
 drains it. Printed per fault: the rows kept in rejected_messages, readings lost, rows
 stored twice, and the time to drain the backlog (every message committed and
 acknowledged) next to the same backlog without the fault. Then two process faults:
-`kill -9` mid-flood of good and bad messages (readings lost, rejections kept twice,
-time from restart to caught up), and a worker whose database refuses to keep any
-rejection (exit code, time from the message to the exit).
+`kill -9` right after a commit, mid-flood of good and bad messages (readings lost,
+rejections kept twice, time from the kill until the restarted worker writes again),
+and a worker whose database refuses to keep any rejection (exit code, time from the
+message to the exit).
 
 Usage: python bench/ingest_faults.py [--quick] [--backlog N]
 The last line printed is a JSON object.
@@ -24,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -265,26 +267,30 @@ def kill_9(url: str, broker: LocalBroker, log: Path, total: int, kills: int) -> 
         port = free_port()
         worker = ingest_process(url, broker, port, log)
         pub = publisher(broker.port)
-        for info in [pub.publish(t, p, qos=1) for t, p in flood]:
-            info.wait_for_publish(timeout=120)
+        sender = threading.Thread(target=publish, args=(pub, flood))
+        sender.start()
         recoveries = []
         for k in range(kills):
-            target = readings0 + (k + 1) * total // (2 * (kills + 1))
+            target = readings0 + (k + 1) * total // (2 * (kills + 2))
             wait(lambda t=target: scalar(conn, "SELECT count(*) FROM readings") >= t, 120, "flood")  # type: ignore[misc]
             seen = scalar(conn, "SELECT count(*) FROM rejected_messages")
             while scalar(conn, "SELECT count(*) FROM rejected_messages") == seen:
                 pass
             worker.send_signal(signal.SIGKILL)
+            killed = time.monotonic()
             worker.wait()
-            restarted = time.monotonic()
-            worker = ingest_process(url, broker, port, log)
             progress = scalar(conn, "SELECT count(*) FROM readings")
+            worker = ingest_process(url, broker, port, log)
             wait(
-                lambda p=progress: scalar(conn, "SELECT count(*) FROM readings") > p,  # type: ignore[misc]
+                lambda p=progress: (
+                    scalar(conn, "SELECT count(*) FROM readings") > p  # type: ignore[misc]
+                    or p - readings0 == total // 2
+                ),
                 120,
                 "ingest after restart",
             )
-            recoveries.append(time.monotonic() - restarted)
+            recoveries.append(time.monotonic() - killed)
+        sender.join()
         wait(
             lambda: scalar(conn, "SELECT count(*) FROM readings") - readings0 == total // 2,
             300,
@@ -305,7 +311,7 @@ def kill_9(url: str, broker: LocalBroker, log: Path, total: int, kills: int) -> 
         "fault": f"kill -9 right after a commit, {kills}× ({total:,} messages, half bad)",
         "lost": total // 2 - stored,
         "rejections_kept_twice": kept - total // 2,
-        "restart_to_writing_s": round(max(recoveries), 2),
+        "kill_to_writing_again_s": round(max(recoveries), 2),
     }
 
 
@@ -350,7 +356,7 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, help="good readings around each fault")
     args = parser.parse_args()
     size = args.backlog or 5000
-    total, kills = (10_000, 1) if args.quick else (40_000, 5)
+    total, kills = (20_000, 1) if args.quick else (60_000, 5)
     logging.basicConfig(level=logging.ERROR)
 
     url = with_database(ADMIN_URL, f"restock_faults_{uuid.uuid4().hex[:8]}")
@@ -378,8 +384,8 @@ def main() -> None:
             results.append(crash)
             print(
                 f"{crash['fault']}: lost {crash['lost']}, rejections kept twice"
-                f" {crash['rejections_kept_twice']}, restart to writing ≤"
-                f" {crash['restart_to_writing_s']} s"
+                f" {crash['rejections_kept_twice']}; from the kill to writing again (restart"
+                f" included) at most {crash['kill_to_writing_again_s']} s"
             )
             dead = cannot_keep(url, broker, log)
             results.append(dead)
