@@ -69,7 +69,7 @@ class Tally:
     conflicting: list[Reading] = field(default_factory=list)
     kept: Counter[str] = field(default_factory=Counter)  # rejections newly kept, by reason
     kept_before: int = 0  # rejections already kept (same key), not kept again
-    refused: list[Message] = field(default_factory=list)  # kept whole as write_failed
+    refused: list[Message] = field(default_factory=list)  # the database refused (some of)
 
     def add(self, other: Tally) -> Tally:
         self.inserted += other.inserted
