@@ -44,13 +44,13 @@ import pandas as pd
 
 from restock.core.settings import Settings
 from restock.forecast import BadLevelsError, ForecastConfig, LevelSeries, forecast_series
-from restock.replenish.auto_approve import DraftFacts, LineFacts, Rule, evaluate
-from restock.replenish.consolidate import CustomerPlan, CustomerState, plan_customer
+from restock.replenish.orders.auto_approve import DraftFacts, LineFacts, Rule, evaluate
+from restock.replenish.orders.consolidate import CustomerPlan, CustomerState, plan_customer
 from restock.replenish.policy import PointState
 from restock.replenish.rounding import round_quantity
-from restock.replenish.routes import Haversine, RepDay, Stop, plan_route
 from restock.replenish.segments import ReplenishConfig
-from restock.replenish.triggers import shelf_too_small
+from restock.replenish.triggers.detect import shelf_too_small
+from restock.replenish.visits.routing import Haversine, RepDay, Stop, plan_route
 from restock.simulators.deliveries import Delivery, PlannedDeliveries
 from restock.simulators.export import observed_levels
 from restock.simulators.scenario import Scenario

@@ -145,10 +145,10 @@ def _replenish_error(_: Request, exc: Exception) -> JSONResponse:
     from restock.replenish import errors as r
 
     missing = (r.OrderNotFound, r.OrderLineNotFound, r.RuleNotFound, r.TriggerNotFound,
-               r.RouteNotFound, r.RepNotFound, r.CustomerNotFound)  # fmt: skip
+               r.RouteNotFound, r.RepNotFound, r.CustomerNotFound, r.VisitNotFound)  # fmt: skip
     if isinstance(exc, missing):
         return error_response(404, "not_found", str(exc))
-    if isinstance(exc, r.InvalidTransition | r.InvalidTriggerTransition):
+    if isinstance(exc, r.InvalidTransition | r.NotAllowedYet | r.RepDayOff):
         return error_response(409, "conflict", str(exc))
     return error_response(422, "invalid", str(exc))
 

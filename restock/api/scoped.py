@@ -11,13 +11,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from restock.api.errors import NotFound
+from restock.api.auth import Principal
+from restock.api.errors import Forbidden, NotFound
 from restock.api.schemas.replenish import BulkFailure, BulkResult
-from restock.replenish import approval, route_store, triggers_job
-from restock.replenish.approval import Order
-from restock.replenish.queries import Conn
-from restock.replenish.routes import RoutePlan
-from restock.replenish.triggers_job import Trigger
+from restock.core.db import Conn
+from restock.replenish.model import Order, Trigger
+from restock.replenish.orders import approval
+from restock.replenish.triggers import service as triggers
+from restock.replenish.visits import routes
+from restock.replenish.visits import service as visits
+from restock.replenish.visits.routing import RoutePlan
+
+
+def rep_filter(caller: Principal, requested: str | None) -> str | None:
+    """The rep a list is filtered to: a rep's own (a rep asking for another rep's gets
+    403), else the one `requested`, or None for everyone."""
+    mine = caller.scope_rep
+    if mine is not None and requested is not None and requested != mine:
+        raise Forbidden(f"a rep token reads only rep {mine!r}'s data, not {requested!r}'s")
+    return mine or requested
 
 
 def order_in_scope(conn: Conn, order_id: int, *, rep: str | None) -> Order:
@@ -38,8 +50,9 @@ def bulk_approve(conn: Conn, order_ids: Sequence[int], *, actor: str, at: dateti
 
 
 def trigger_in_scope(conn: Conn, trigger_id: int, *, rep: str | None) -> Trigger:
-    """The trigger; raises TriggerNotFound, or NotFound when it is not `rep`'s."""
-    trigger = triggers_job.get_trigger(conn, trigger_id)
+    """The trigger; raises TriggerNotFound, or NotFound when it is not `rep`'s (a
+    trigger follows its customer to a new rep)."""
+    trigger = triggers.get_trigger(conn, trigger_id)
     if rep is not None and trigger.rep_id != rep:
         raise NotFound(f"visit trigger {trigger_id} not found")
     return trigger
@@ -49,25 +62,25 @@ def acknowledge(
     conn: Conn, trigger_id: int, *, rep: str | None, actor: str, at: datetime
 ) -> Trigger:
     trigger_in_scope(conn, trigger_id, rep=rep)
-    return triggers_job.acknowledge_trigger(conn, trigger_id, actor=actor, at=at)
+    return triggers.acknowledge_trigger(conn, trigger_id, actor=actor, at=at)
 
 
 def complete(conn: Conn, trigger_id: int, *, rep: str | None, actor: str, at: datetime) -> Trigger:
     trigger_in_scope(conn, trigger_id, rep=rep)
-    return triggers_job.complete_trigger(conn, trigger_id, actor=actor, at=at)
+    return triggers.complete_trigger(conn, trigger_id, actor=actor, at=at)
 
 
 def route_in_scope(conn: Conn, rep_id: str, day: date, *, rep: str | None) -> RoutePlan:
     """The stored route; NotFound for another rep's, RouteNotFound if none is planned."""
     if rep is not None and rep_id != rep:
         raise NotFound(f"no route for rep {rep_id!r} on {day.isoformat()}")
-    return route_store.get_route(conn, rep_id, day)
+    return routes.get_route(conn, rep_id, day)
 
 
 def record_visit(
     conn: Conn, rep_id: str, customer_id: str, *, rep: str | None, at: datetime
 ) -> int:
-    """route_store.record_visit; NotFound when a rep records another rep's visit."""
+    """visits.record_visit; NotFound when a rep records another rep's visit."""
     if rep is not None and rep_id != rep:
         raise NotFound(f"rep {rep_id!r} not found")
-    return route_store.record_visit(conn, rep_id, customer_id, at=at)
+    return visits.record_visit(conn, rep_id, customer_id, at=at)

@@ -14,19 +14,26 @@ import httpx
 from restock.core.clock import SystemClock
 from restock.core.db import connect
 from restock.core.settings import Settings
-from restock.replenish.approval import approve_order, list_orders, reject_order
-from restock.replenish.dispatch import (
+from restock.replenish.errors import ReplenishError
+from restock.replenish.job import JobConfig, run_replenish_job
+from restock.replenish.orders.approval import (
+    approve_order,
+    cancel_order,
+    list_orders,
+    reject_order,
+    release,
+)
+from restock.replenish.orders.rules import create_rule, delete_rule, list_rules
+from restock.replenish.segments import ReplenishConfig
+from restock.replenish.triggers.dispatch import (
     DispatchError,
     MqttPublisher,
     WebhookConfig,
     dispatch_triggers,
     send_webhooks,
 )
-from restock.replenish.errors import ReplenishError
-from restock.replenish.job import JobConfig, run_replenish_job
-from restock.replenish.route_store import build_route, record_visit
-from restock.replenish.rules import create_rule, delete_rule, list_rules
-from restock.replenish.segments import ReplenishConfig
+from restock.replenish.visits.routes import build_route
+from restock.replenish.visits.service import record_visit
 
 
 def _when(text: str | None) -> datetime:
@@ -47,16 +54,31 @@ def register(subparsers: Any) -> None:
     cmd.set_defaults(func=run_replenish)
 
     cmd = subparsers.add_parser("orders", help="list orders")
-    cmd.add_argument("--status", choices=("draft", "approved", "rejected", "sent", "delivered"))
+    cmd.add_argument(
+        "--status", choices=("draft", "approved", "sent", "delivered", "rejected", "cancelled")
+    )
     cmd.add_argument("--customer")
     cmd.set_defaults(func=run_orders)
 
-    for name, helptext in (("approve", "approve a draft"), ("reject", "reject an order")):
+    decisions = (
+        ("approve", "approve a draft"),
+        ("reject", "reject a draft, saying why (--reason)"),
+        ("cancel", "cancel an approved or sent order, saying why (--reason)"),
+    )
+    for name, helptext in decisions:
         cmd = subparsers.add_parser(name, help=helptext)
         cmd.add_argument("order_id", type=int)
         cmd.add_argument("--actor", required=True, help="who does it")
-        cmd.add_argument("--reason", default="", help="why (reject)")
+        if name != "approve":
+            cmd.add_argument("--reason", required=True, help="why")
         cmd.set_defaults(func=run_decide, action=name)
+
+    cmd = subparsers.add_parser(
+        "release", help="let a stock point whose order was rejected be drafted again"
+    )
+    cmd.add_argument("stock_point_id", type=int)
+    cmd.add_argument("--actor", required=True, help="who does it")
+    cmd.set_defaults(func=run_release)
 
     cmd = subparsers.add_parser("rules", help="list, add or remove auto-approve rules")
     cmd.add_argument("op", choices=("list", "add", "remove"))
@@ -136,13 +158,19 @@ def run_decide(args: argparse.Namespace) -> int:
             if args.action == "approve":
                 order = approve_order(conn, args.order_id, actor=args.actor, at=at)
             else:
-                order = reject_order(
-                    conn, args.order_id, actor=args.actor, at=at, reason=args.reason
-                )
+                close = reject_order if args.action == "reject" else cancel_order
+                order = close(conn, args.order_id, actor=args.actor, at=at, reason=args.reason)
         except ReplenishError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
     print(f"order {order.id} {order.status}")
+    return 0
+
+
+def run_release(args: argparse.Namespace) -> int:
+    with connect(Settings().database_url, autocommit=True) as conn:
+        held = release(conn, args.stock_point_id, actor=args.actor, at=SystemClock().now())
+    print(f"stock point {args.stock_point_id}: {'released' if held else 'was not held'}")
     return 0
 
 

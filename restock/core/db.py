@@ -10,6 +10,9 @@ from psycopg import pq, sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
+Conn = psycopg.Connection[Any]
+"""A blocking connection, as the jobs, the CLI and replenishment's code take it."""
+
 
 def connect(
     database_url: str, *, autocommit: bool = False

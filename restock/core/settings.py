@@ -145,6 +145,19 @@ class Settings(BaseSettings):
         gt=0,
         description="How long a rep has to propose a larger shelf (shelf_too_small).",
     )
+    trigger_bad_data_messages: int = Field(
+        default=10,
+        ge=1,
+        description="A sensor with at least this many messages rejected since its newest"
+        " accepted reading (and none accepted for trigger_bad_data_hours) raises a"
+        " sensor-bad-data trigger; its stock points are not approved by rule.",
+    )
+    trigger_bad_data_hours: float = Field(
+        default=6.0,
+        gt=0,
+        description="How long without an accepted reading before rejected messages raise"
+        " a sensor-bad-data trigger.",
+    )
     scheduler_metrics_port: int = Field(
         default=9109, ge=0, le=65535, description="`restock schedule` Prometheus port (0: any)."
     )
@@ -157,6 +170,16 @@ class Settings(BaseSettings):
     replenish_cadence_days: dict[str, int] = Field(
         default={"A": 7, "B": 30, "C": 90},
         description="Per segment, the regular visit interval of a customer that sets none.",
+    )
+    replenish_cadence_segments: list[str] = Field(
+        default=["A"],
+        description="Segments whose customers are visited every cadence even with nothing"
+        " to deliver (relationship visits), as JSON.",
+    )
+    replenish_segment_priority: dict[str, int] = Field(
+        default={"A": 30, "B": 15, "C": 0},
+        description="Per segment, what it adds to the priority of its customers' visit"
+        " triggers, as JSON.",
     )
     replenish_review_hours: float = Field(
         default=24.0, gt=0, description="How far apart the policy assumes order decisions are."

@@ -179,7 +179,7 @@ def load_forecasts(database_url: str, as_of: datetime) -> list[StoredForecast]:
 
 def read_forecasts(conn: queries.Conn, as_of: datetime) -> list[StoredForecast]:
     """load_forecasts on a connection the caller owns (e.g. from its pool)."""
-    return [StoredForecast.from_row(r) for r in queries.latest_forecast_rows(conn, as_of)]
+    return queries.latest_forecasts(conn, as_of)
 
 
 def _settings(config: ForecastConfig) -> dict[str, Any]:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import psycopg
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from restock.forecast.stored import StoredForecast
 from restock.forecast.timegrid import FloatArray, IntArray
 
 Conn = psycopg.Connection[Any]
@@ -150,18 +153,33 @@ def save_failures(conn: Conn, run_id: int, failures: list[tuple[int, str]]) -> N
             )
 
 
-SELECT_FORECASTS = """
-SELECT stock_point_id, as_of, model, level, rate_per_hour, stockout_p10, stockout_p50,
-       stockout_p90, p_stockout_lead_time, p_stockout_next_visit, stockout_cdf,
-       cdf_step_hours, history_start, history_end, run_id
-FROM forecasts
-"""
-
-
-def latest_forecast_rows(conn: Conn, as_of: datetime) -> list[tuple[Any, ...]]:
-    """Per stock point, its newest forecast made at or before as_of."""
-    return conn.execute(
-        "SELECT DISTINCT ON (stock_point_id) * FROM (" + SELECT_FORECASTS + " WHERE as_of <= %s) f"
-        " ORDER BY stock_point_id, as_of DESC",
-        (as_of,),
-    ).fetchall()
+def latest_forecasts(
+    conn: Conn,
+    as_of: datetime,
+    *,
+    max_age_hours: float | None = None,
+    stock_point_ids: Sequence[int] | None = None,
+) -> list[StoredForecast]:
+    """Per stock point (all, or those of `stock_point_ids`), its newest forecast made at
+    or before `as_of` and, with `max_age_hours`, no older than that: the contract
+    between forecasting and replenishment."""
+    with conn.cursor(row_factory=class_row(StoredForecast)) as cur:
+        return cur.execute(
+            """
+            SELECT DISTINCT ON (stock_point_id)
+                   stock_point_id, as_of, model, level, rate_per_hour, stockout_p10,
+                   stockout_p50, stockout_p90, p_stockout_lead_time, p_stockout_next_visit,
+                   stockout_cdf, cdf_step_hours, history_start, history_end, run_id
+            FROM forecasts
+            WHERE as_of <= %(as_of)s
+              AND (%(max_age)s::float8 IS NULL
+                   OR as_of > %(as_of)s - %(max_age)s * interval '1 hour')
+              AND (%(ids)s::bigint[] IS NULL OR stock_point_id = ANY(%(ids)s))
+            ORDER BY stock_point_id, as_of DESC
+            """,
+            {
+                "as_of": as_of,
+                "max_age": max_age_hours,
+                "ids": None if stock_point_ids is None else list(stock_point_ids),
+            },
+        ).fetchall()

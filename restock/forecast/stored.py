@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import numpy as np
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredForecast:
-    """One row of `forecasts`.
+    """One row of `forecasts`, as `forecast.queries.latest_forecasts` reads it.
 
     stockout_cdf[i] = P(stockout by as_of + i * cdf_step_hours); the quantiles are None
     beyond the horizon. p_stockout_lead_time / p_stockout_next_visit: P(stockout before
@@ -28,32 +28,11 @@ class StoredForecast:
     stockout_p90: datetime | None
     p_stockout_lead_time: float | None
     p_stockout_next_visit: float | None
-    stockout_cdf: tuple[float, ...]
+    stockout_cdf: Sequence[float]
     cdf_step_hours: float
     history_start: datetime
     history_end: datetime
     run_id: int
-
-    @classmethod
-    def from_row(cls, row: tuple[Any, ...]) -> StoredForecast:
-        """From a row in queries.SELECT_FORECASTS order."""
-        return cls(
-            stock_point_id=int(row[0]),
-            as_of=row[1],
-            model=row[2],
-            level=float(row[3]),
-            rate_per_hour=float(row[4]),
-            stockout_p10=row[5],
-            stockout_p50=row[6],
-            stockout_p90=row[7],
-            p_stockout_lead_time=row[8],
-            p_stockout_next_visit=row[9],
-            stockout_cdf=tuple(float(x) for x in row[10]),
-            cdf_step_hours=float(row[11]),
-            history_start=row[12],
-            history_end=row[13],
-            run_id=int(row[14]),
-        )
 
     def p_stockout_before(self, when: datetime) -> float:
         """P(the stock runs out before `when`, a timezone-aware time).
@@ -65,7 +44,7 @@ class StoredForecast:
 
 
 def p_stockout_before(
-    cdf: tuple[float, ...] | list[float], step_hours: float, as_of: datetime, when: datetime
+    cdf: Sequence[float], step_hours: float, as_of: datetime, when: datetime
 ) -> float:
     """P(stockout before `when`) from a stored CDF (cdf[i] at as_of + i * step_hours)."""
     if when.tzinfo is None:

@@ -1,7 +1,13 @@
-"""Replenishment: forecasts → draft orders (policy), approval and audit, visit triggers
-and their dispatch, daily routes per rep.
+"""Replenishment: forecasts → visits, draft orders, visit triggers and routes.
 
-Pure core: `segments`, `policy`, `rounding`, `consolidate`, `auto_approve`, `reconcile`,
-`triggers`, `routes` (planning). Adapters: `queries` (SQL), `orders`, `approval`,
-`job`, `dispatch`. Service functions for the API live in `approval` and `triggers_service`.
+- `model`: the decision layer's types; `lifecycle`: the states and transitions of
+  orders, visits and triggers (pure).
+- `policy`, `segments`, `rounding`: per stock point risk and quantities (pure).
+- `orders/`: drafting (`consolidate`, `drafts`), planner actions (`approval`),
+  auto-approve rules, delivery reconciliation; SQL in `orders/queries`.
+- `visits/`: planned visits and daily routes (`routing` with PyVRP, `routes` stored);
+  SQL in `visits/queries`.
+- `triggers/`: detection (pure), the service reps act on, dispatch over MQTT/webhook;
+  SQL in `triggers/queries`.
+- `job`: the replenishment run that ties them together.
 """

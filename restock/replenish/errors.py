@@ -21,11 +21,19 @@ class OrderLineNotFound(ReplenishError):
 
 
 class InvalidTransition(ReplenishError):
-    def __init__(self, order_id: int, status: str, action: str) -> None:
-        super().__init__(f"order {order_id} is {status}: cannot {action} it")
-        self.order_id = order_id
+    """`action` is not allowed on an order, visit or trigger in `status`."""
+
+    def __init__(self, entity: str, entity_id: int, status: str, action: str) -> None:
+        super().__init__(f"{entity} {entity_id} is {status}: cannot {action} it")
+        self.entity = entity
+        self.entity_id = entity_id
         self.status = status
         self.action = action
+
+
+class NotAllowedYet(ReplenishError):
+    """An action the lifecycle allows, refused by a rule of the domain (the message says
+    which): e.g. approving an order with nothing to deliver."""
 
 
 class InvalidQuantity(ReplenishError):
@@ -33,6 +41,10 @@ class InvalidQuantity(ReplenishError):
         super().__init__(f"order {order_id}, stock point {stock_point_id}: {reason}")
         self.order_id = order_id
         self.stock_point_id = stock_point_id
+
+
+class MissingReason(ReplenishError):
+    """A rejection or cancellation without a reason; the message names the order."""
 
 
 class RuleNotFound(ReplenishError):
@@ -51,12 +63,10 @@ class TriggerNotFound(ReplenishError):
         self.trigger_id = trigger_id
 
 
-class InvalidTriggerTransition(ReplenishError):
-    def __init__(self, trigger_id: int, status: str, action: str) -> None:
-        super().__init__(f"visit trigger {trigger_id} is {status}: cannot {action} it")
-        self.trigger_id = trigger_id
-        self.status = status
-        self.action = action
+class VisitNotFound(ReplenishError):
+    def __init__(self, visit_id: int) -> None:
+        super().__init__(f"visit {visit_id} does not exist")
+        self.visit_id = visit_id
 
 
 class RouteNotFound(ReplenishError):
@@ -64,6 +74,12 @@ class RouteNotFound(ReplenishError):
         super().__init__(f"no route for rep {rep_id!r} on {day}")
         self.rep_id = rep_id
         self.day = day
+
+
+class RepDayOff(ReplenishError):
+    def __init__(self, rep_id: str, why: str) -> None:
+        super().__init__(f"rep {rep_id!r} does not work that day: {why}")
+        self.rep_id = rep_id
 
 
 class RepNotFound(ReplenishError):

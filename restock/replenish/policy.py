@@ -2,57 +2,18 @@
 
 Pure: a function of the forecast, the stock point's settings and `as_of`. The forecast
 is anything with `p_stockout_before(when)` (forecast.SeriesForecast for in-process
-use, forecast.stored.StoredForecast for rows read back from the `forecasts` table).
+use, forecast.stored.StoredForecast for rows read back from the `forecasts` table);
+see model.PointState.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
+from restock.replenish.model import PointState
 from restock.replenish.rounding import Rounded, round_quantity
-
-
-class StockoutCurve(Protocol):
-    def p_stockout_before(self, when: datetime) -> float:
-        """P(the stock runs out before `when`)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PointState:
-    """One stock point as the policy sees it at `as_of`: its settings and forecast.
-    on_order: quantity already approved/sent and not yet delivered, arriving by
-    on_order_arrival (the latest arrival when there are several)."""
-
-    stock_point_id: int
-    customer_id: str
-    product_id: str
-    capacity: float
-    target_level: float | None = None
-    service_level: float | None = None
-    pack_size: float = 1.0
-    moq: float = 0.0
-    lead_time_hours: float = 24.0
-    unit_cost: float = 0.0
-    level: float
-    rate_per_hour: float
-    stockout_p10: datetime | None = None
-    stockout_p50: datetime | None = None
-    stockout_p90: datetime | None = None
-    curve: StockoutCurve
-    on_order: float = 0.0
-    on_order_arrival: datetime | None = None
-
-    def earliest_delivery(self, as_of: datetime) -> datetime:
-        """The soonest an order placed at `as_of` can arrive."""
-        return as_of + timedelta(hours=self.lead_time_hours)
-
-    @property
-    def target(self) -> float:
-        """Order-up-to level: the stock point's target, else its capacity."""
-        return min(self.target_level or self.capacity, self.capacity)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

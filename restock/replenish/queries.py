@@ -1,51 +1,170 @@
-"""SQL for orders, approval and the replenishment job: one named function each."""
+"""SQL every part of replenishment shares: the state a run decides on (stock points,
+customers, sensor health, what is on order, standing rejections) and the audit trail.
+One named function each; typed rows (psycopg `class_row`), never read by position."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
-import psycopg
+from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-Conn = psycopg.Connection[Any]
-
-POINTS = """
-SELECT sp.id, sp.customer_id, sp.product_id, sp.capacity, sp.target_level, sp.service_level,
-       p.pack_size, p.moq, p.lead_time_hours, p.unit_cost::float8,
-       c.segment, c.rep_id, c.visit_cadence_days,
-       f.level, f.rate_per_hour, f.stockout_p10, f.stockout_p50, f.stockout_p90,
-       f.stockout_cdf, f.cdf_step_hours, f.as_of,
-       s.status, s.battery, s.last_seen,
-       coalesce(oo.qty, 0), oo.arrival, coalesce(oo.this_review, false)
-FROM stock_points sp
-JOIN customers c ON c.id = sp.customer_id
-JOIN products p ON p.id = sp.product_id
-JOIN LATERAL (
-    SELECT * FROM forecasts f WHERE f.stock_point_id = sp.id AND f.as_of <= %(as_of)s
-      AND f.as_of > %(as_of)s - %(max_age)s * interval '1 hour'
-    ORDER BY f.as_of DESC LIMIT 1
-) f ON true
-LEFT JOIN LATERAL (
-    SELECT status, battery, last_seen FROM sensors s
-    WHERE s.stock_point_id = sp.id AND s.enabled ORDER BY s.last_seen DESC NULLS LAST LIMIT 1
-) s ON true
-LEFT JOIN LATERAL (
-    SELECT sum(l.quantity) AS qty, max(o.deliver_at) AS arrival,
-           bool_or(o.as_of >= %(as_of)s) AS this_review
-    FROM order_lines l JOIN orders o ON o.id = l.order_id
-    WHERE l.stock_point_id = sp.id AND o.status IN ('approved', 'sent')
-) oo ON true
-ORDER BY sp.customer_id, sp.id
-"""
+from restock.core.db import Conn
+from restock.replenish.lifecycle import Entity, done
+from restock.replenish.model import AuditEvent, Hold
+from restock.replenish.visits.workdays import WorkWeek, work_week
 
 
-def points_with_forecasts(conn: Conn, as_of: datetime, max_age_hours: float) -> list[Any]:
-    """Stock points with their newest forecast no older than `max_age_hours` at `as_of`,
-    sensor health, quantity on order, its latest arrival, and whether an order for it
-    was already made at this `as_of` (columns in POINTS order)."""
-    return conn.execute(POINTS, {"as_of": as_of, "max_age": max_age_hours}).fetchall()
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PointSettings:
+    """A stock point's settings with its product's and customer's."""
+
+    id: int
+    customer_id: str
+    product_id: str
+    capacity: float
+    target_level: float | None
+    service_level: float | None
+    pack_size: float
+    moq: float
+    lead_time_hours: float
+    unit_cost: float
+
+
+def point_settings(conn: Conn, ids: Sequence[int] | None = None) -> list[PointSettings]:
+    """Every stock point's settings (or those of `ids`), by id."""
+    with conn.cursor(row_factory=class_row(PointSettings)) as cur:
+        return cur.execute(
+            """
+            SELECT sp.id, sp.customer_id, sp.product_id, sp.capacity, sp.target_level,
+                   sp.service_level, p.pack_size, p.moq, p.lead_time_hours,
+                   p.unit_cost::float8 AS unit_cost
+            FROM stock_points sp JOIN products p ON p.id = sp.product_id
+            WHERE %(ids)s::bigint[] IS NULL OR sp.id = ANY(%(ids)s)
+            ORDER BY sp.id
+            """,
+            {"ids": None if ids is None else list(ids)},
+        ).fetchall()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerRow:
+    id: str
+    segment: str
+    rep_id: str | None
+    work_days: list[int] | None
+    work_start: time | None
+    work_end: time | None
+    time_zone: str
+    service_minutes: int
+
+    @property
+    def work(self) -> WorkWeek:
+        """The rep's working week (the defaults, in the customer's zone, without a rep)."""
+        return work_week(self.work_days, self.work_start, self.work_end, self.time_zone)
+
+
+def customers(conn: Conn, ids: Sequence[str] | None = None) -> list[CustomerRow]:
+    """Every customer (or those of `ids`) with its segment, rep, and the rep's working
+    week (the customer's time zone when it has no rep)."""
+    with conn.cursor(row_factory=class_row(CustomerRow)) as cur:
+        return cur.execute(
+            """
+            SELECT c.id, c.segment, c.rep_id, r.work_days::int[] AS work_days, r.work_start,
+                   r.work_end, coalesce(r.time_zone, c.time_zone) AS time_zone,
+                   c.service_minutes
+            FROM customers c LEFT JOIN reps r ON r.id = c.rep_id
+            WHERE %(ids)s::text[] IS NULL OR c.id = ANY(%(ids)s) ORDER BY c.id
+            """,
+            {"ids": None if ids is None else list(ids)},
+        ).fetchall()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HealthRow:
+    stock_point_id: int
+    sensor_id: str
+    status: str
+    battery: float | None
+    last_reading_at: datetime | None
+    rejected: dict[str, int] | None
+
+
+def sensor_health(conn: Conn, *, as_of: datetime, look_back_hours: float) -> list[HealthRow]:
+    """Per stock point, its enabled sensor (the one read most recently) with its newest
+    ACCEPTED reading, and the messages rejected since then (at most `look_back_hours`
+    back), by reason."""
+    with conn.cursor(row_factory=class_row(HealthRow)) as cur:
+        return cur.execute(
+            """
+            SELECT DISTINCT ON (s.stock_point_id) s.stock_point_id, s.id AS sensor_id,
+                   s.status, s.battery, s.last_reading_at,
+                   (SELECT jsonb_object_agg(reason, n) FROM (
+                        SELECT m.reason, count(*) AS n FROM rejected_messages m
+                        WHERE m.sensor_id = s.id AND m.replayed_at IS NULL
+                          AND m.received_at <= %(as_of)s
+                          AND m.received_at > greatest(
+                              s.last_reading_at, %(as_of)s - %(back)s * interval '1 hour')
+                        GROUP BY m.reason) r) AS rejected
+            FROM sensors s
+            WHERE s.enabled AND s.stock_point_id IS NOT NULL
+            ORDER BY s.stock_point_id, s.last_reading_at DESC NULLS LAST
+            """,
+            {"as_of": as_of, "back": look_back_hours},
+        ).fetchall()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OnOrder:
+    stock_point_id: int
+    quantity: float
+    arrival: datetime | None
+    this_review: bool
+
+
+def on_order(conn: Conn, *, as_of: datetime, seen_until: dict[int, datetime]) -> list[OnOrder]:
+    """Per stock point, what is on its way: lines of approved and sent orders, and lines
+    delivered after `seen_until[stock point]` (the newest reading its forecast saw, so
+    not yet in its level: delivered, not yet seen); their latest arrival; and whether
+    an order for it was made at this `as_of` already (a re-run must not order again)."""
+    with conn.cursor(row_factory=class_row(OnOrder)) as cur:
+        return cur.execute(
+            """
+            SELECT l.stock_point_id, sum(l.quantity) AS quantity,
+                   max(coalesce(o.delivered_at, o.deliver_at)) AS arrival,
+                   bool_or(o.as_of >= %(as_of)s) AS this_review
+            FROM order_lines l
+            JOIN orders o ON o.id = l.order_id
+            LEFT JOIN unnest(%(ids)s::bigint[], %(seen)s::timestamptz[]) AS s(id, seen)
+                   ON s.id = l.stock_point_id
+            WHERE o.status IN ('approved', 'sent')
+               OR (o.status = 'delivered' AND o.delivered_at > coalesce(s.seen, '-infinity'))
+            GROUP BY l.stock_point_id
+            """,
+            {"as_of": as_of, "ids": list(seen_until), "seen": list(seen_until.values())},
+        ).fetchall()
+
+
+def active_holds(conn: Conn) -> list[Hold]:
+    """The planner's standing rejections, one per stock point at most."""
+    with conn.cursor(row_factory=class_row(Hold)) as cur:
+        return cur.execute(
+            "SELECT stock_point_id, order_id, at, actor, reason, level, p_stockout"
+            " FROM order_holds WHERE released_at IS NULL ORDER BY stock_point_id"
+        ).fetchall()
+
+
+def release_hold(conn: Conn, stock_point_id: int, *, at: datetime, by: str) -> bool:
+    """Release the stock point's standing rejection; True if there was one."""
+    cur = conn.execute(
+        "UPDATE order_holds SET released_at = %s, released_by = %s"
+        " WHERE stock_point_id = %s AND released_at IS NULL",
+        (at, by, stock_point_id),
+    )
+    return cur.rowcount > 0
 
 
 def next_visits(conn: Conn, as_of: datetime) -> dict[str, datetime]:
@@ -58,200 +177,33 @@ def next_visits(conn: Conn, as_of: datetime) -> dict[str, datetime]:
     return {str(r[0]): r[1] for r in rows}
 
 
-def usual_quantities(conn: Conn, stock_point_ids: Sequence[int]) -> dict[int, float]:
-    """Median quantity of the last 10 approved/sent/delivered lines per stock point."""
-    rows = conn.execute(
-        """
-        SELECT stock_point_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY quantity)
-        FROM (SELECT l.stock_point_id, l.quantity, row_number() OVER (
-                  PARTITION BY l.stock_point_id ORDER BY o.deliver_at DESC) AS n
-              FROM order_lines l JOIN orders o ON o.id = l.order_id
-              WHERE o.status IN ('approved', 'sent', 'delivered')
-                AND l.stock_point_id = ANY(%s)) h
-        WHERE n <= 10 GROUP BY stock_point_id
-        """,
-        (list(stock_point_ids),),
-    ).fetchall()
-    return {int(r[0]): float(r[1]) for r in rows}
-
-
-def open_draft(conn: Conn, customer_id: str) -> int | None:
-    """The id of the customer's open draft, locked for update, if any."""
-    row = conn.execute(
-        "SELECT id FROM orders WHERE customer_id = %s AND status = 'draft' FOR UPDATE",
-        (customer_id,),
-    ).fetchone()
-    return None if row is None else int(row[0])
-
-
-def insert_order(
-    conn: Conn, *, customer_id: str, as_of: datetime, deliver_at: datetime, on_visit: bool
-) -> int:
-    row = conn.execute(
-        "INSERT INTO orders (customer_id, as_of, deliver_at, on_planned_visit, created_at,"
-        " updated_at) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-        (customer_id, as_of, deliver_at, on_visit, as_of, as_of),
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def update_draft_header(
-    conn: Conn, order_id: int, *, as_of: datetime, deliver_at: datetime, on_visit: bool
-) -> None:
-    conn.execute(
-        "UPDATE orders SET as_of = %s, deliver_at = %s, on_planned_visit = %s, updated_at = %s"
-        " WHERE id = %s",
-        (as_of, deliver_at, on_visit, as_of, order_id),
-    )
-
-
-def line_quantities(conn: Conn, order_id: int) -> dict[int, float]:
-    rows = conn.execute(
-        "SELECT stock_point_id, quantity FROM order_lines WHERE order_id = %s", (order_id,)
-    ).fetchall()
-    return {int(r[0]): float(r[1]) for r in rows}
-
-
-def replace_lines(conn: Conn, order_id: int, lines: Sequence[tuple[Any, ...]]) -> None:
-    """Replace the order's lines by (stock_point_id, quantity, unit_cost, reason,
-    reasoning dict) tuples and refresh the order value."""
-    conn.execute("DELETE FROM order_lines WHERE order_id = %s", (order_id,))
-    with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO order_lines (order_id, stock_point_id, quantity, suggested_quantity,"
-            " unit_cost, reason, reasoning) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            [(order_id, sp, q, q, cost, reason, Jsonb(why)) for sp, q, cost, reason, why in lines],
-        )
-    refresh_value(conn, order_id)
-
-
-def refresh_value(conn: Conn, order_id: int) -> None:
-    conn.execute(
-        "UPDATE orders SET value = coalesce((SELECT sum(quantity * unit_cost) FROM order_lines"
-        " WHERE order_id = %s), 0) WHERE id = %s",
-        (order_id, order_id),
-    )
-
-
-def add_event(
-    conn: Conn, order_id: int, *, at: datetime, actor: str, action: str, detail: dict[str, Any]
-) -> None:
-    """Append to the order's audit trail."""
-    conn.execute(
-        "INSERT INTO order_events (order_id, at, actor, action, detail)"
-        " VALUES (%s, %s, %s, %s, %s)",
-        (order_id, at, actor, action, Jsonb(detail)),
-    )
-
-
-def set_waiting(conn: Conn, order_id: int, reasons: Sequence[str]) -> bool:
-    """Record why a draft waits; True if the reasons changed."""
-    cur = conn.execute(
-        "UPDATE orders SET waiting_reasons = %s WHERE id = %s"
-        " AND waiting_reasons IS DISTINCT FROM %s",
-        (list(reasons), order_id, list(reasons)),
-    )
-    return cur.rowcount > 0
-
-
-def order_header(conn: Conn, order_id: int, *, lock: bool = False) -> Any:
-    """(id, customer_id, status, as_of, deliver_at, on_planned_visit, value, approved_by,
-    approved_rule_id, approved_at, waiting_reasons, created_at, updated_at, segment,
-    rep_id) or None."""
-    return conn.execute(
-        "SELECT o.id, o.customer_id, o.status, o.as_of, o.deliver_at, o.on_planned_visit,"
-        " o.value::float8, o.approved_by, o.approved_rule_id, o.approved_at, o.waiting_reasons,"
-        " o.created_at, o.updated_at, c.segment, c.rep_id"
-        " FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = %s"
-        + (" FOR UPDATE OF o" if lock else ""),
-        (order_id,),
-    ).fetchone()
-
-
-def order_lines(conn: Conn, order_id: int) -> list[Any]:
-    """(stock_point_id, product_id, quantity, suggested_quantity, unit_cost, reason,
-    reasoning, delivered_quantity, reconciled, capacity) per line."""
-    return conn.execute(
-        "SELECT l.stock_point_id, sp.product_id, l.quantity, l.suggested_quantity,"
-        " l.unit_cost::float8, l.reason, l.reasoning, l.delivered_quantity, l.reconciled,"
-        " sp.capacity FROM order_lines l JOIN stock_points sp ON sp.id = l.stock_point_id"
-        " WHERE l.order_id = %s ORDER BY l.stock_point_id",
-        (order_id,),
-    ).fetchall()
-
-
-def order_events(conn: Conn, order_id: int) -> list[Any]:
-    """(at, actor, action, detail) oldest first."""
-    return conn.execute(
-        "SELECT at, actor, action, detail FROM order_events WHERE order_id = %s ORDER BY id",
-        (order_id,),
-    ).fetchall()
-
-
-def list_order_ids(conn: Conn, *, status: str | None, customer_id: str | None) -> list[int]:
-    rows = conn.execute(
-        "SELECT id FROM orders WHERE (%(s)s::text IS NULL OR status = %(s)s)"
-        " AND (%(c)s::text IS NULL OR customer_id = %(c)s) ORDER BY deliver_at, id",
-        {"s": status, "c": customer_id},
-    ).fetchall()
-    return [int(r[0]) for r in rows]
-
-
-def set_status(
+def record(
     conn: Conn,
-    order_id: int,
-    status: str,
+    entity: Entity,
+    entity_id: int,
     *,
     at: datetime,
-    approved_by: str | None = None,
-    rule_id: int | None = None,
+    actor: str,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
+    """Append one step to the audit trail (`action` as lifecycle names it, recorded in
+    the past tense: "approve" → "approved")."""
     conn.execute(
-        "UPDATE orders SET status = %s, updated_at = %s,"
-        " approved_by = coalesce(%s, approved_by), approved_rule_id = coalesce(%s,"
-        " approved_rule_id), approved_at = CASE WHEN %s::text IS NULL THEN approved_at ELSE %s"
-        " END WHERE id = %s",
-        (status, at, approved_by, rule_id, approved_by, at, order_id),
-    )
+        "INSERT INTO audit_events (entity, entity_id, at, actor, action, from_status,"
+        " to_status, detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (entity.value, entity_id, at, actor, done(action), from_status, to_status,
+         Jsonb(detail or {})),
+    )  # fmt: skip
 
 
-def set_line_quantity(conn: Conn, order_id: int, stock_point_id: int, quantity: float) -> None:
-    conn.execute(
-        "UPDATE order_lines SET quantity = %s WHERE order_id = %s AND stock_point_id = %s",
-        (quantity, order_id, stock_point_id),
-    )
-
-
-def plan_delivery_visit(
-    conn: Conn, *, order_id: int, rep_id: str | None, customer_id: str, at: datetime
-) -> None:
-    """A planned visit to deliver the order (once per order)."""
-    conn.execute(
-        "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, order_id)"
-        " VALUES (%s, %s, %s, 'delivery', %s) ON CONFLICT (order_id) DO NOTHING",
-        (rep_id, customer_id, at, order_id),
-    )
-
-
-def close_delivery_visit(conn: Conn, order_id: int, status: str) -> None:
-    conn.execute(
-        "UPDATE planned_visits SET status = %s WHERE order_id = %s AND status = 'planned'",
-        (status, order_id),
-    )
-
-
-def record_delivery(
-    conn: Conn, *, order_id: int, stock_point_id: int, quantity: float, at: datetime
-) -> None:
-    """The delivered line, in the line and in `deliveries` (the simulator's loop reads it)."""
-    conn.execute(
-        "UPDATE order_lines SET delivered_quantity = %s WHERE order_id = %s"
-        " AND stock_point_id = %s",
-        (quantity, order_id, stock_point_id),
-    )
-    conn.execute(
-        "INSERT INTO deliveries (stock_point_id, delivered_at, quantity, order_ref)"
-        " VALUES (%s, %s, %s, %s)",
-        (stock_point_id, at, quantity, f"order:{order_id}"),
-    )
+def audit_trail(conn: Conn, entity: Entity, entity_id: int) -> list[AuditEvent]:
+    """The entity's audit trail, oldest first."""
+    with conn.cursor(row_factory=class_row(AuditEvent)) as cur:
+        return cur.execute(
+            "SELECT at, actor, action, from_status, to_status, detail FROM audit_events"
+            " WHERE entity = %s AND entity_id = %s ORDER BY id",
+            (entity.value, entity_id),
+        ).fetchall()

@@ -1,4 +1,6 @@
-"""What a customer's segment (A/B/C) sets: service-level target and visit cadence."""
+"""What a customer's segment sets: service-level target, visit cadence, whether a
+relationship visit is due every cadence, and the weight of its triggers. Segments are
+named in Settings (A/B/C by default), never in code."""
 
 from __future__ import annotations
 
@@ -12,10 +14,14 @@ from restock.core.settings import Settings
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SegmentPolicy:
     """service_level: target P(no stockout before the next possible delivery);
-    cadence_days: the regular visit interval when the customer sets none."""
+    cadence_days: the regular visit interval when the customer sets none; keeps_cadence:
+    a visit is due every cadence even with nothing to deliver (a relationship visit);
+    priority: what the segment adds to its triggers' priority."""
 
     service_level: float
     cadence_days: int
+    keeps_cadence: bool = False
+    priority: int = 0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.service_level < 1.0:
@@ -29,13 +35,38 @@ class SegmentPolicy:
         return 1.0 - self.service_level
 
 
-DEFAULT_SEGMENTS: Mapping[str, SegmentPolicy] = MappingProxyType(
-    {
-        "A": SegmentPolicy(service_level=0.99, cadence_days=7),
-        "B": SegmentPolicy(service_level=0.97, cadence_days=30),
-        "C": SegmentPolicy(service_level=0.95, cadence_days=90),
-    }
-)
+def segments_from(settings: Settings) -> Mapping[str, SegmentPolicy]:
+    """The segments `settings` name; raises ValueError when the per-segment settings
+    name different segments, or a value is out of range."""
+    levels, cadences = settings.replenish_service_levels, settings.replenish_cadence_days
+    priority, keep = settings.replenish_segment_priority, settings.replenish_cadence_segments
+    if set(levels) != set(cadences):
+        raise ValueError(
+            f"replenish_service_levels has segments {sorted(levels)} but"
+            f" replenish_cadence_days has {sorted(cadences)}"
+        )
+    named = {"replenish_segment_priority": set(priority), "replenish_cadence_segments": set(keep)}
+    unknown = set().union(*(v for k, v in named.items() if k in settings.model_fields_set))
+    unknown -= set(levels)  # the defaults may name segments a configuration has dropped
+    if unknown:
+        raise ValueError(
+            f"replenish_segment_priority / replenish_cadence_segments name {sorted(unknown)},"
+            f" which replenish_service_levels does not"
+        )
+    return MappingProxyType(
+        {
+            name: SegmentPolicy(
+                service_level=levels[name],
+                cadence_days=cadences[name],
+                keeps_cadence=name in keep,
+                priority=priority.get(name, 0),
+            )
+            for name in levels
+        }
+    )
+
+
+DEFAULT_SEGMENTS: Mapping[str, SegmentPolicy] = segments_from(Settings.model_construct())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,21 +90,9 @@ class ReplenishConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReplenishConfig:
-        """The policy `settings` configure; raises ValueError when the segments of the
-        service levels and of the cadences differ, or a value is out of range."""
-        levels, cadences = settings.replenish_service_levels, settings.replenish_cadence_days
-        if set(levels) != set(cadences):
-            raise ValueError(
-                f"replenish_service_levels has segments {sorted(levels)} but"
-                f" replenish_cadence_days has {sorted(cadences)}"
-            )
+        """The policy `settings` configure; raises ValueError as segments_from does."""
         return cls(
-            segments=MappingProxyType(
-                {
-                    name: SegmentPolicy(service_level=levels[name], cadence_days=cadences[name])
-                    for name in levels
-                }
-            ),
+            segments=segments_from(settings),
             review_hours=settings.replenish_review_hours,
             consolidate_hours=settings.replenish_consolidate_hours,
             pull_forward_hours=settings.replenish_pull_forward_hours,

@@ -9,7 +9,7 @@ import httpx
 import psycopg
 
 from restock.core.settings import Settings
-from restock.replenish.dispatch import (
+from restock.replenish.triggers.dispatch import (
     MqttPublisher,
     WebhookConfig,
     dispatch_triggers,

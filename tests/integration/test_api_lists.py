@@ -12,14 +12,21 @@ from pydantic import TypeAdapter
 
 from restock.api.schemas.data import ReadingChart
 from restock.api.schemas.replenish import OrderSummary
-from restock.replenish.triggers_job import Trigger
+from restock.replenish.model import Trigger
 from tests.integration.test_api_fixtures import NOW, Api, api_fixture  # noqa: F401 (fixture)
 
 
 def add_triggers(database_url: str, rep: str, customer: str, count: int) -> None:
-    """`count` open triggers; priority and due time vary so the order is not insertion's."""
+    """`count` open triggers, each for a customer of its own like `customer` (one
+    unresolved trigger per purpose and subject); priority and due time vary so the order
+    is not insertion's."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         for i in range(count):
+            conn.execute(
+                "INSERT INTO customers (id, name, segment, rep_id, lat, lon)"
+                " SELECT %s, name, segment, rep_id, lat, lon FROM customers WHERE id = %s",
+                (f"{customer}-{i}", customer),
+            )
             conn.execute(
                 "INSERT INTO visit_triggers (cause, rep_id, customer_id, purpose, due_by,"
                 " priority, detail, created_at) VALUES (%s, %s, %s, 'stockout_risk', %s, %s,"
@@ -27,7 +34,7 @@ def add_triggers(database_url: str, rep: str, customer: str, count: int) -> None
                 (
                     f"test:{rep}:{i}",
                     rep,
-                    customer,
+                    f"{customer}-{i}",
                     NOW + timedelta(hours=i % 7),
                     (i * 37) % 11,
                     json.dumps({"level": i + 0.5, "why": ["low", i]}),
@@ -55,8 +62,9 @@ def test_triggers_come_a_page_at_a_time_most_urgent_first(api: Api, database_url
     planner = api.headers("planner")
     theirs = api.client.get("/v1/triggers", params={"rep_id": "rep-2"}, headers=planner).json()
     assert [t["detail"]["why"] for t in theirs] == [["low", 2], ["low", 1], ["low", 0]]
-    mine_only = api.client.get("/v1/triggers", params={"rep_id": "rep-2"}, headers=rep).json()
-    assert {t["rep_id"] for t in mine_only} == {"rep-1"}  # a rep cannot widen their scope
+    widened = api.client.get("/v1/triggers", params={"rep_id": "rep-2"}, headers=rep)
+    assert widened.status_code == 403  # a rep cannot read another rep's
+    assert "rep-2" in widened.json()["error"]["message"]
     assert api.client.get("/v1/triggers", params={"limit": 0}, headers=rep).status_code == 422
 
 

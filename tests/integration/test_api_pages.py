@@ -16,7 +16,12 @@ def test_a_planner_signs_in_and_approves_a_draft_from_the_queue(
             " VALUES ('cust-1', %s, %s, 1200, %s, %s) RETURNING id",
             (NOW, NOW, NOW, NOW),
         ).fetchone()
-    assert row is not None
+        assert row is not None
+        conn.execute(
+            "INSERT INTO order_lines (order_id, stock_point_id, quantity, suggested_quantity,"
+            " reason) VALUES (%s, %s, 12, 12, 'due')",
+            (row[0], api.stock_points["cust-1"]),
+        )
     order_id = row[0]
     client = api.client
     assert client.get("/ui/orders").status_code == 401

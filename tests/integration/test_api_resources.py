@@ -103,9 +103,9 @@ def last_visited_ten_days_before_the_23rd(database_url: str) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("UPDATE customers SET lat = 35.681, lon = 139.761 WHERE id = 'cust-1'")
         conn.execute(
-            "INSERT INTO planned_visits (rep_id, customer_id, planned_at, purpose, status)"
-            " VALUES ('rep-1', 'cust-1', %s, 'cadence', 'done')",
-            (NOW - timedelta(days=7),),
+            "INSERT INTO planned_visits (rep_id, customer_id, day, planned_at, purposes, status,"
+            " done_at) VALUES ('rep-1', 'cust-1', '2026-11-13', %s, '{cadence}', 'done', %s)",
+            (NOW - timedelta(days=7), NOW - timedelta(days=7)),
         )
 
 
@@ -136,11 +136,11 @@ def test_a_visit_the_rep_records_restarts_the_customers_cadence(
     assert made.status_code == 201
     assert made.json()["customer_id"] == "cust-1"
     assert api.client.post(path, headers=planner).json()["stops"] == []
-    with psycopg.connect(database_url) as conn:  # re-planning dropped the 23rd's visit
+    with psycopg.connect(database_url) as conn:  # re-planning cancelled the 23rd's visit
         assert conn.execute(
             "SELECT status, count(*) FROM planned_visits WHERE customer_id = 'cust-1'"
-            " GROUP BY status"
-        ).fetchall() == [("done", 2)]
+            " GROUP BY status ORDER BY status"
+        ).fetchall() == [("cancelled", 1), ("done", 2)]
     # another rep's customer, or another rep's visits: not found
     other = api.client.post("/v1/reps/rep-1/visits", json={"customer_id": "cust-2"}, headers=rep)
     assert other.status_code == 404 and "cust-2" in other.json()["error"]["message"]

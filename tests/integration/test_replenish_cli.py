@@ -12,7 +12,7 @@ import pytest
 
 from restock.cli.main import main
 from restock.forecast.synthetic import simulate_levels
-from restock.replenish.approval import list_orders
+from restock.replenish.orders.approval import list_orders
 
 START = datetime(2026, 9, 1, tzinfo=UTC)
 AS_OF = START + timedelta(days=21)
@@ -42,9 +42,10 @@ def seed(db: psycopg.Connection[Any]) -> None:
         ).fetchone()
         assert row is not None
         db.execute(
-            "INSERT INTO sensors (id, stock_point_id, kind, unit, status, battery, last_seen)"
-            " VALUES (%s, %s, 'shelf_count', 'count', 'online', 0.9, %s)",
-            (f"sensor-{j}", row[0], AS_OF),
+            "INSERT INTO sensors (id, stock_point_id, kind, unit, status, battery, last_seen,"
+            " last_reading_at)"
+            " VALUES (%s, %s, 'shelf_count', 'count', 'online', 0.9, %s, %s)",
+            (f"sensor-{j}", row[0], AS_OF, AS_OF),
         )
     sensor_of = {f"s{j:05d}": f"sensor-{j}" for j in range(3)}
     with (

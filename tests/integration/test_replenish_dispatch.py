@@ -17,13 +17,13 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
 from restock.core.local_broker import LocalBroker
-from restock.replenish.dispatch import (
+from restock.replenish.job import run_replenish_job
+from restock.replenish.triggers.dispatch import (
     MqttPublisher,
     WebhookConfig,
     dispatch_triggers,
     send_webhooks,
 )
-from restock.replenish.job import run_replenish_job
 from tests.integration.test_replenish_job import AS_OF, add_forecast, setup_world
 
 Conn = psycopg.Connection[Any]

@@ -8,7 +8,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from restock.replenish.approval import (
+from restock.replenish.errors import InvalidQuantity, InvalidTransition, OrderNotFound
+from restock.replenish.job import JobConfig, run_replenish_job
+from restock.replenish.orders.approval import (
     approve_order,
     bulk_approve,
     edit_order,
@@ -17,11 +19,9 @@ from restock.replenish.approval import (
     mark_delivered,
     reject_order,
 )
-from restock.replenish.errors import InvalidQuantity, InvalidTransition, OrderNotFound
-from restock.replenish.job import JobConfig, run_replenish_job
-from restock.replenish.rules import create_rule, delete_rule, list_rules, update_rule
+from restock.replenish.orders.rules import create_rule, delete_rule, list_rules, update_rule
 from restock.replenish.segments import ReplenishConfig
-from restock.replenish.triggers_job import acknowledge_trigger, complete_trigger, list_triggers
+from restock.replenish.triggers.service import acknowledge_trigger, complete_trigger, list_triggers
 
 Conn = psycopg.Connection[Any]
 AS_OF = datetime(2026, 9, 7, 6, tzinfo=UTC)
@@ -51,9 +51,16 @@ def setup_world(conn: Conn, *, segment: str = "A", battery: float = 0.9) -> dict
         assert row is not None
         ids[product] = int(row[0])
         conn.execute(
-            "INSERT INTO sensors (id, stock_point_id, kind, unit, status, battery, last_seen)"
-            " VALUES (%s, %s, 'shelf_count', 'count', 'online', %s, %s)",
-            (f"s-{product}", ids[product], battery, AS_OF - timedelta(minutes=20)),
+            "INSERT INTO sensors (id, stock_point_id, kind, unit, status, battery, last_seen,"
+            " last_reading_at)"
+            " VALUES (%s, %s, 'shelf_count', 'count', 'online', %s, %s, %s)",
+            (
+                f"s-{product}",
+                ids[product],
+                battery,
+                AS_OF - timedelta(minutes=20),
+                AS_OF - timedelta(minutes=20),
+            ),
         )
     return ids
 

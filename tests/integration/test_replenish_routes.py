@@ -11,7 +11,8 @@ import pytest
 from restock.replenish.errors import CustomerNotFound, RepNotFound, RouteNotFound
 from restock.replenish.job import run_replenish_job
 from restock.replenish.queries import next_visits
-from restock.replenish.route_store import build_route, get_route, record_visit
+from restock.replenish.visits.routes import build_route, get_route
+from restock.replenish.visits.service import record_visit
 from tests.integration.test_replenish_job import AS_OF, add_forecast, setup_world
 
 Conn = psycopg.Connection[Any]
@@ -47,7 +48,7 @@ def test_a_cadence_visit_on_the_route_is_a_planned_visit_replenishment_can_use(
     visit = next_visits(db, AS_OF)
     assert visit == {"c1": plan.stops[0].arrive_at}
     build_route(db, "r1", day, as_of=AS_OF + timedelta(hours=1), max_runtime_s=0.2)
-    assert db.execute("SELECT count(*), min(purpose) FROM planned_visits").fetchone() == (
+    assert db.execute("SELECT count(*), min(purposes[1]) FROM planned_visits").fetchone() == (
         1,
         "cadence",
     )

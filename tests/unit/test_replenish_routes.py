@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from restock.replenish.routes import Haversine, RepDay, Stop, haversine_km, plan_route
+from restock.replenish.visits.routing import Haversine, RepDay, Stop, haversine_km, plan_route
 
 D0 = datetime(2026, 9, 7, 0, tzinfo=UTC)  # 09:00 in Tokyo
 DAY = RepDay(rep_id="r1", depot=(35.681, 139.767), start=D0, end=D0 + timedelta(hours=9))

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from restock.replenish.auto_approve import DraftFacts, LineFacts, Rule, evaluate
-from restock.replenish.consolidate import CustomerState
-from restock.replenish.policy import PointState
-from restock.replenish.reconcile import ReconcileConfig, judge
-from restock.replenish.triggers import ApprovedOrder, Candidate, Signals, detect
+from restock.replenish.model import CustomerState, PointState
+from restock.replenish.orders.auto_approve import DraftFacts, LineFacts, Rule, evaluate
+from restock.replenish.orders.reconcile import ReconcileConfig, judge
+from restock.replenish.triggers.detect import ApprovedOrder, Candidate, Signals, detect
 
 AS_OF = datetime(2026, 9, 7, 6, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -26,7 +25,8 @@ def line(**kw: object) -> LineFacts:
         "stockout_p90": AS_OF + 50 * H,
         "sensor_status": "online",
         "battery": 0.8,
-        "last_seen": AS_OF - H,
+        "last_reading_at": AS_OF - H,
+        "forecast_as_of": AS_OF,
     }
     base.update(kw)
     return LineFacts(**base)  # type: ignore[arg-type]
@@ -61,8 +61,8 @@ def test_rules_scoped_to_another_segment_or_product_do_not_apply() -> None:
 
 
 def test_a_silent_sensor_fails_the_health_check() -> None:
-    verdict = evaluate(draft(line(last_seen=AS_OF - 10 * H)), [DEFAULT], as_of=AS_OF)
-    assert any("no reading in the last 6 h" in f for f in verdict.failures)
+    verdict = evaluate(draft(line(last_reading_at=AS_OF - 10 * H)), [DEFAULT], as_of=AS_OF)
+    assert any("no accepted reading in the last 6 h" in f for f in verdict.failures)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def test_triggers_carry_purpose_due_by_and_priority() -> None:
     signals = Signals(
         status={1: "online", 2: "offline"},
         battery={1: 0.05, 2: 0.9},
-        last_seen={1: AS_OF - H, 2: AS_OF - 30 * H},
+        last_reading_at={1: AS_OF - H, 2: AS_OF - 30 * H},
         baseline_rate={2: 0.5},
         previous_level={1: 10.0},
     )
@@ -142,7 +142,7 @@ def proposals(p: PointState, *, as_of: datetime = AS_OF) -> list[Candidate]:
         customers={"c1": CustomerState(customer_id="c1", segment="A", rep_id="r1")},
         risk={1: 0.01},
         review_hours=24,
-        signals=Signals(last_seen={1: as_of - H}),
+        signals=Signals(last_reading_at={1: as_of - H}),
     )
     return [c for c in found if c.purpose == "shelf_too_small"]
 

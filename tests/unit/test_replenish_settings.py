@@ -7,7 +7,7 @@ import pytest
 from restock.core.settings import Settings
 from restock.replenish.job import JobConfig
 from restock.replenish.segments import DEFAULT_SEGMENTS, ReplenishConfig
-from restock.replenish.triggers import TriggerConfig
+from restock.replenish.triggers.detect import TriggerConfig
 
 
 def test_defaults_are_the_documented_segments() -> None:

@@ -17,7 +17,7 @@ from restock.api.pages.html import button, cell, page, table
 from restock.api.queries import orders as q
 from restock.api.queries import triggers as tq
 from restock.api.queries.tokens import principal_for
-from restock.replenish import approval
+from restock.replenish.orders import approval
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 COOKIE = "restock_token"

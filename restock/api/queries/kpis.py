@@ -27,8 +27,8 @@ _GROUP = {"rep": "coalesce(c.rep_id, '-')", "segment": "c.segment::text", "all":
 
 VISITS = """
 SELECT {g} AS grp, count(*) AS visits FROM (
-    SELECT customer_id, date(planned_at) AS day FROM planned_visits
-    WHERE status = 'done' AND planned_at >= %(start)s AND planned_at < %(end)s
+    SELECT customer_id, day FROM planned_visits
+    WHERE status = 'done' AND done_at >= %(start)s AND done_at < %(end)s
     UNION
     SELECT customer_id, date(completed_at) FROM visit_triggers
     WHERE status = 'completed' AND completed_at >= %(start)s AND completed_at < %(end)s
@@ -58,8 +58,7 @@ FILL = """
 SELECT {g} AS grp, sum(l.delivered_quantity) AS delivered, sum(l.quantity) AS ordered
 FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN customers c ON c.id = o.customer_id
 WHERE o.status = 'delivered' AND l.delivered_quantity IS NOT NULL
-  AND EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.action = 'delivered'
-              AND e.at >= %(start)s AND e.at < %(end)s)
+  AND o.delivered_at >= %(start)s AND o.delivered_at < %(end)s
   AND (%(rep)s::text IS NULL OR c.rep_id = %(rep)s)
 GROUP BY 1
 """

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import orjson
 
 from restock.api.queries.rows import Conn, Row, all_rows
-from restock.replenish.trigger_queries import TRIGGER_COLUMNS
+from restock.replenish.triggers.queries import TRIGGER_COLUMNS
 
 # replenishment's columns, the JSON detail as text (see list_triggers)
 COLUMNS = TRIGGER_COLUMNS.replace(" detail,", " detail::text AS detail,")

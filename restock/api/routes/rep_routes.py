@@ -12,9 +12,9 @@ from restock.api.deps import BlockingConn, ClockDep, Reader, SettingsDep, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.routes import V1
 from restock.api.schemas.replenish import Route, Visit, VisitMade
-from restock.replenish import route_store
-from restock.replenish.routes import RoutePlan
 from restock.replenish.segments import ReplenishConfig
+from restock.replenish.visits import routes as route_store
+from restock.replenish.visits.routing import RoutePlan
 
 router = APIRouter(prefix=V1 + "/reps/{rep_id}", tags=["routes"],
                    responses={**AUTH_RESPONSES, **NOT_FOUND})  # fmt: skip
@@ -30,7 +30,8 @@ def get_route(conn: BlockingConn, caller: Reader, rep_id: str, day: date) -> Rou
 def plan_route(
     conn: BlockingConn, _: Staff, clock: ClockDep, settings: SettingsDep, rep_id: str, day: date
 ) -> RoutePlan:
-    """Plan (or re-plan) the rep's day from open triggers, deliveries and cadence."""
+    """Plan (or re-plan) the rep's working day from open triggers, deliveries and
+    cadence (409 on the rep's day off)."""
     config = ReplenishConfig.from_settings(settings)
     return route_store.build_route(conn, rep_id, day, as_of=clock.now(), config=config)
 

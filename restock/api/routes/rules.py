@@ -10,8 +10,8 @@ from restock.api.deps import BlockingConn, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.routes import V1
 from restock.api.schemas.replenish import RuleCreate, RuleUpdate
-from restock.replenish import auto_approve, rules
-from restock.replenish.auto_approve import Rule
+from restock.replenish.orders import auto_approve, rules
+from restock.replenish.orders.auto_approve import Rule
 
 router = APIRouter(prefix=V1 + "/auto-approve-rules", tags=["auto-approve rules"],
                    responses=AUTH_RESPONSES)  # fmt: skip

@@ -10,14 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from restock.api import scoped
-from restock.api.deps import BlockingConn, ClockDep, Conn, PageDep, Reader
+from restock.api.deps import BlockingConn, ClockDep, Conn, PageDep, Reader, Staff
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import triggers as q
 from restock.api.responses import RowsResponse
 from restock.api.routes import V1
-from restock.api.schemas.replenish import TriggerStatus
-from restock.replenish import triggers_job
-from restock.replenish.triggers_job import Trigger
+from restock.api.schemas.replenish import Rejection, TriggerStatus
+from restock.replenish.model import Trigger
+from restock.replenish.triggers import service
 
 router = APIRouter(prefix=V1 + "/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
 
@@ -36,7 +36,7 @@ async def list_triggers(
     """Triggers, most urgent first (default: open and acknowledged), a page at a time."""
     rows = await q.list_triggers(
         conn,
-        rep=caller.scope_rep or rep_id,
+        rep=scoped.rep_filter(caller, rep_id),
         statuses=status or DEFAULT_STATUSES,
         limit=page.limit,
         offset=page.offset,
@@ -45,7 +45,7 @@ async def list_triggers(
 
 
 @router.get("/{trigger_id}", response_model=Trigger, responses=NOT_FOUND)
-def get_trigger(conn: BlockingConn, caller: Reader, trigger_id: TriggerId) -> triggers_job.Trigger:
+def get_trigger(conn: BlockingConn, caller: Reader, trigger_id: TriggerId) -> Trigger:
     """One trigger: whom to visit, by when, and why."""
     return scoped.trigger_in_scope(conn, trigger_id, rep=caller.scope_rep)
 
@@ -55,7 +55,7 @@ def get_trigger(conn: BlockingConn, caller: Reader, trigger_id: TriggerId) -> tr
 )
 def acknowledge_trigger(
     conn: BlockingConn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
-) -> triggers_job.Trigger:
+) -> Trigger:
     """The rep has seen the trigger."""
     return scoped.acknowledge(
         conn, trigger_id, rep=caller.scope_rep, actor=caller.actor, at=clock.now()
@@ -65,8 +65,20 @@ def acknowledge_trigger(
 @router.post("/{trigger_id}/complete", response_model=Trigger, responses={**NOT_FOUND, **CONFLICT})
 def complete_trigger(
     conn: BlockingConn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
-) -> triggers_job.Trigger:
-    """The visit was made."""
+) -> Trigger:
+    """The visit was made; for an order's delivery trigger, the order is delivered (once
+    its delivery day has come)."""
     return scoped.complete(
         conn, trigger_id, rep=caller.scope_rep, actor=caller.actor, at=clock.now()
+    )
+
+
+@router.post("/{trigger_id}/cancel", response_model=Trigger, responses={**NOT_FOUND, **CONFLICT})
+def cancel_trigger(
+    conn: BlockingConn, caller: Staff, clock: ClockDep, trigger_id: TriggerId, body: Rejection
+) -> Trigger:
+    """Cancel a trigger no longer needed, saying why; the rep is told. (An order's
+    delivery trigger goes with its order.)"""
+    return service.cancel_trigger(
+        conn, trigger_id, actor=caller.actor, at=clock.now(), reason=body.reason
     )

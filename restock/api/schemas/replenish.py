@@ -14,9 +14,9 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from restock.api.schemas.domain import Id, Strict
-from restock.replenish.routes import PlannedStop
+from restock.replenish.visits.routing import PlannedStop
 
-OrderStatus = Literal["draft", "approved", "rejected", "sent", "delivered"]
+OrderStatus = Literal["draft", "approved", "sent", "delivered", "rejected", "cancelled"]
 TriggerStatus = Literal["open", "acknowledged", "completed", "cancelled"]
 BigId = Annotated[int, Field(ge=1, le=2**62)]
 Quantity = Annotated[float, Field(ge=0, le=1e9)]
@@ -45,6 +45,11 @@ class OrderSummary(BaseModel):
 class LineQuantity(Strict):
     stock_point_id: BigId
     quantity: Quantity
+    override: bool = Field(
+        default=False,
+        description="Keep the quantity as typed (flagged in the order); else it is rounded"
+        " to packs and the MOQ and capped by the capacity.",
+    )
 
 
 class OrderEdit(Strict):
@@ -52,7 +57,16 @@ class OrderEdit(Strict):
 
 
 class Rejection(Strict):
-    reason: Annotated[str, Field(max_length=1000, pattern=r"^[^\x00]*$")] = ""
+    reason: Annotated[
+        str,
+        Field(min_length=1, max_length=1000, pattern=r"^[^\x00]*\S[^\x00]*$",
+              description="Why: shown to the planner beside any new draft and to the rep"),
+    ]  # fmt: skip
+
+
+class Released(BaseModel):
+    stock_point_id: int
+    released: bool
 
 
 class BulkApprove(Strict):

@@ -14,40 +14,44 @@ from functools import partial
 from typing import Any
 
 from restock.core.settings import Settings
-from restock.replenish.consolidate import CustomerState
+from restock.replenish.model import CustomerState, PointState
 from restock.replenish.policy import (
-    PointState,
     order_quantity,
     p_stockout,
     protect_until,
     reorder_due,
 )
+from restock.replenish.segments import DEFAULT_SEGMENTS, SegmentPolicy
 
 PURPOSE_WEIGHT: Mapping[str, int] = {
     "stockout_risk": 50,
     "order_delivery": 40,
     "unexplained_rise": 25,
     "sensor_offline": 20,
+    "sensor_bad_data": 20,
     "consumption_drop": 20,
     "shelf_too_small": 15,
     "battery_low": 10,
 }
-SEGMENT_WEIGHT: Mapping[str, int] = {"A": 30, "B": 15, "C": 0}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TriggerConfig:
     """drop_ratio: consumption below this share of the own baseline is a churn signal;
     rise_fraction: an upward jump of this share of capacity with no delivery;
-    silence_hours: no reading for this long = sensor offline; low_battery: 0..1;
-    proposal_days: how long a rep has to propose a larger shelf (shelf_too_small), on a
-    visit made anyway."""
+    silence_hours: no accepted reading for this long = sensor offline; low_battery:
+    0..1; proposal_days: how long a rep has to propose a larger shelf
+    (shelf_too_small), on a visit made anyway; bad_data_messages / bad_data_hours: a
+    sensor whose messages are rejected (at least this many since its newest accepted
+    reading, and no accepted one for this long) sends bad data."""
 
     drop_ratio: float = 0.5
     rise_fraction: float = 0.2
     silence_hours: float = 12.0
     low_battery: float = 0.15
     proposal_days: float = 14.0
+    bad_data_messages: int = 10
+    bad_data_hours: float = 6.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TriggerConfig:
@@ -59,6 +63,8 @@ class TriggerConfig:
             rise_fraction=settings.trigger_rise_fraction,
             low_battery=settings.trigger_low_battery,
             proposal_days=settings.trigger_proposal_days,
+            bad_data_messages=settings.trigger_bad_data_messages,
+            bad_data_hours=settings.trigger_bad_data_hours,
         )
 
 
@@ -85,27 +91,30 @@ class ApprovedOrder:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Signals:
-    """Per stock point: sensor status, battery, last reading, consumption baseline
-    (mean rate over the past weeks), level at the previous forecast and whether a
-    delivery arrived since."""
+    """Per stock point: sensor status, battery, newest accepted reading, messages
+    rejected since (by reason), consumption baseline (mean rate over the past weeks),
+    level at the previous forecast and whether a delivery arrived since."""
 
     status: Mapping[int, str | None] = field(default_factory=dict)
     battery: Mapping[int, float | None] = field(default_factory=dict)
-    last_seen: Mapping[int, datetime | None] = field(default_factory=dict)
+    last_reading_at: Mapping[int, datetime | None] = field(default_factory=dict)
+    rejected: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
     baseline_rate: Mapping[int, float] = field(default_factory=dict)
     previous_level: Mapping[int, float] = field(default_factory=dict)
     delivered_since_previous: frozenset[int] = frozenset()
 
 
-def priority(purpose: str, segment: str, risk: float = 0.0, value: float = 0.0) -> int:
-    """Higher is more urgent: purpose, then segment, then risk (0..1) and value."""
+def priority(purpose: str, segment_weight: int, risk: float = 0.0, value: float = 0.0) -> int:
+    """Higher is more urgent: purpose, then the segment's weight, then risk (0..1) and
+    value."""
     bonus = min(int(value // 10_000), 10)
-    return PURPOSE_WEIGHT[purpose] + SEGMENT_WEIGHT.get(segment, 0) + round(20 * risk) + bonus
+    return PURPOSE_WEIGHT[purpose] + segment_weight + round(20 * risk) + bonus
 
 
 def _emit(
     out: list[Candidate],
     customer: CustomerState,
+    weight: int,
     stock_point_id: int,
     purpose: str,
     episode: str,
@@ -122,7 +131,7 @@ def _emit(
             customer_id=customer.customer_id,
             stock_point_id=stock_point_id,
             due_by=due_by,
-            priority=priority(purpose, customer.segment, prob),
+            priority=priority(purpose, weight, prob),
             detail=detail,
         )
     )
@@ -138,6 +147,7 @@ def detect(
     signals: Signals,
     approved: Sequence[ApprovedOrder] = (),
     config: TriggerConfig | None = None,
+    segments: Mapping[str, SegmentPolicy] = DEFAULT_SEGMENTS,
 ) -> list[Candidate]:
     """Trigger candidates at `as_of`: stockout risk before the next visit with nothing on
     order, orders to deliver, consumption drops, silent sensors, low batteries, stock
@@ -151,7 +161,8 @@ def detect(
     for sp, p in points.items():
         c = customers[p.customer_id]
 
-        emit = partial(_emit, out, c, sp)
+        weight = segments[c.segment].priority if c.segment in segments else 0
+        emit = partial(_emit, out, c, weight, sp)
         horizon = c.next_visit or protect_until(p, as_of, review_hours)
         prob = p_stockout(p, horizon)
         if prob > risk[sp]:
@@ -180,11 +191,17 @@ def detect(
                 as_of + timedelta(days=7),
                 {"rate_per_hour": p.rate_per_hour, "baseline_rate_per_hour": baseline},
             )
-        seen = signals.last_seen.get(sp)
-        silent = seen is None or as_of - seen > timedelta(hours=cfg.silence_hours)
-        if signals.status.get(sp) == "offline" or silent:
-            last = None if seen is None else seen.isoformat()
-            emit("sensor_offline", last or "never", as_of + timedelta(days=2), {"last_seen": last})
+        seen = signals.last_reading_at.get(sp)
+        last = None if seen is None else seen.isoformat()
+        rejected = signals.rejected.get(sp, {})
+        bad = bad_data(rejected, seen, as_of=as_of, config=cfg)
+        if bad is not None:
+            emit("sensor_bad_data", last or "never", as_of + timedelta(days=2), bad)
+        elif signals.status.get(sp) == "offline" or (
+            seen is None or as_of - seen > timedelta(hours=cfg.silence_hours)
+        ):
+            emit("sensor_offline", last or "never", as_of + timedelta(days=2),
+                 {"last_reading_at": last})  # fmt: skip
         battery = signals.battery.get(sp)
         if battery is not None and battery < cfg.low_battery:
             emit("battery_low", f"{as_of:%Y-%m}", as_of + timedelta(days=7), {"battery": battery})
@@ -199,7 +216,7 @@ def detect(
             )
     for order in approved:
         owner = customers.get(order.customer_id)
-        segment = owner.segment if owner else "C"
+        policy = segments.get(owner.segment) if owner else None
         out.append(
             Candidate(
                 cause=f"order_delivery:{order.order_id}",
@@ -208,11 +225,50 @@ def detect(
                 customer_id=order.customer_id,
                 order_id=order.order_id,
                 due_by=order.deliver_at,
-                priority=priority("order_delivery", segment, value=order.value),
+                priority=priority(
+                    "order_delivery", policy.priority if policy else 0, value=order.value
+                ),
                 detail={"value": order.value},
             )
         )
     return out
+
+
+# what a rep should look at first, by the reason most messages are rejected for
+LIKELY_CAUSE: Mapping[str, str] = {
+    "negative_value": "tare/calibration",
+    "absurd_value": "tare/calibration or scale",
+    "not_finite": "the sensor's firmware",
+    "malformed_json": "the gateway's firmware",
+    "wrong_type": "the gateway's firmware",
+    "missing_field": "the gateway's firmware",
+    "bad_timestamp": "the device's clock",
+    "future_timestamp": "the device's clock",
+    "before_installed": "the device's clock or its installation date",
+    "conflicting_value": "a duplicated or cloned device",
+}
+
+
+def bad_data(
+    rejected: Mapping[str, int], seen: datetime | None, *, as_of: datetime, config: TriggerConfig
+) -> dict[str, Any] | None:
+    """What a rep needs to fix a sensor whose messages are rejected (at least
+    bad_data_messages since its newest accepted reading, none accepted for
+    bad_data_hours), or None."""
+    total = sum(rejected.values())
+    quiet = seen is None or as_of - seen > timedelta(hours=config.bad_data_hours)
+    if total < config.bad_data_messages or not quiet:
+        return None
+    reason = max(sorted(rejected), key=lambda r: rejected[r])
+    since = "ever" if seen is None else f"since {seen.isoformat()}"
+    cause = LIKELY_CAUSE.get(reason, "the sensor")
+    return {
+        "summary": f"sensor sends bad data: {rejected[reason]} {reason.replace('_', ' ')}"
+        f" message(s) {since} ({total} rejected in all); likely {cause}",
+        "rejected": dict(rejected),
+        "last_reading_at": None if seen is None else seen.isoformat(),
+        "likely_cause": cause,
+    }
 
 
 def shelf_too_small(

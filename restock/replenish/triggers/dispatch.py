@@ -1,10 +1,12 @@
 """Send visit triggers to reps: MQTT (QoS 1, `{prefix}/reps/{rep_id}/triggers`) and an
 optional webhook with bounded retries.
 
-Each trigger is published once: a dispatcher locks unsent triggers, publishes each and
-waits for the broker's PUBACK, then records `sent_at` in the same transaction. A crash
-between the PUBACK and the commit can resend that one trigger (at-least-once); its body
-carries `trigger_id` and `cause` so the rep's app drops the duplicate.
+Each trigger is published once, and so is its cancellation (same topic, same
+`trigger_id` and `cause`, `status` "cancelled"): a dispatcher locks what is unsent,
+publishes each and waits for the broker's PUBACK, then records it in the same
+transaction. A crash between the PUBACK and the commit can resend that one message
+(at-least-once); its body carries `trigger_id`, `cause` and `status` so the rep's app
+drops the duplicate.
 """
 
 from __future__ import annotations
@@ -20,10 +22,9 @@ import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from restock.replenish import trigger_queries as tq
+from restock.core.db import Conn
 from restock.replenish.errors import ReplenishError
-from restock.replenish.queries import Conn
-from restock.replenish.triggers_job import Trigger
+from restock.replenish.triggers import queries as tq
 
 log = logging.getLogger(__name__)
 
@@ -95,13 +96,13 @@ def dispatch_triggers(
     prefix: str = "restock/v1",
     limit: int = 500,
 ) -> int:
-    """Publish every open, unsent trigger (up to `limit`); returns how many were sent.
+    """Publish every open, unsent trigger and every unsent cancellation of a published
+    one (up to `limit`); returns how many were sent.
     Stops at the first failure (the rest stay unsent for the next run) and raises
     DispatchError after committing what was sent. `conn` must be autocommit."""
     sent = 0
     with conn.transaction():
-        for row in tq.unsent_triggers(conn, limit):
-            trigger = Trigger.from_row(row)
+        for trigger in tq.unsent(conn, limit):
             try:
                 publisher.publish(
                     trigger_topic(prefix, trigger.rep_id), orjson.dumps(trigger.message())
@@ -109,7 +110,7 @@ def dispatch_triggers(
             except DispatchError:
                 log.warning("trigger %s not sent; %s sent before it", trigger.id, sent)
                 break
-            tq.mark_sent(conn, trigger.id, at)
+            tq.mark_sent(conn, trigger, at)
             sent += 1
         else:
             return sent
@@ -156,13 +157,13 @@ def post_with_retries(client: httpx.Client, cfg: WebhookConfig, body: bytes) -> 
 def send_webhooks(
     conn: Conn, client: httpx.Client, cfg: WebhookConfig, *, at: datetime, limit: int = 100
 ) -> int:
-    """POST open triggers not yet accepted by the webhook; returns how many were accepted.
+    """POST open triggers (and cancellations of triggers it took) not yet accepted by
+    the webhook; returns how many were accepted.
     Each call counts one attempt per trigger, up to cfg.max_attempts in all."""
     accepted = 0
     with conn.transaction():
-        for row in tq.unwebhooked_triggers(conn, cfg.max_attempts, limit):
-            trigger = Trigger.from_row(row)
+        for trigger in tq.unwebhooked(conn, cfg.max_attempts, limit):
             ok = post_with_retries(client, cfg, orjson.dumps(trigger.message()))
-            tq.record_webhook(conn, trigger.id, ok=ok, at=at)
+            tq.record_webhook(conn, trigger, ok=ok, at=at)
             accepted += ok
     return accepted

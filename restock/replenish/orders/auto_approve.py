@@ -17,8 +17,9 @@ class Rule:
     """A planner's rule. Scope: segment / customer / product (None = any). Checks (None =
     not checked): max_value of the whole order; max_deviation, how far a line's quantity
     may be from its usual quantity (0.5 = ±50 %); max_interval_ratio, the stockout
-    P10–P90 width over the time to P50 (twice P10–P50 when P90 is beyond the horizon);
-    require_healthy_sensor with min_battery and max_silence_hours."""
+    P10–P90 width over the time from the forecast to P50 (twice P10–P50 when P90 is
+    beyond the horizon); require_healthy_sensor with min_battery and max_silence_hours
+    (since the sensor's newest ACCEPTED reading: rejected messages are no sign of life)."""
 
     id: int
     name: str
@@ -36,18 +37,21 @@ class Rule:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LineFacts:
-    """What the rules look at for one line."""
+    """What the rules look at for one line. rejected_recent: the sensor's messages
+    rejected since its newest accepted reading."""
 
     stock_point_id: int
     product_id: str
     quantity: float
     usual_quantity: float | None
+    forecast_as_of: datetime | None
     stockout_p10: datetime | None
     stockout_p50: datetime | None
     stockout_p90: datetime | None
     sensor_status: str | None
     battery: float | None
-    last_seen: datetime | None
+    last_reading_at: datetime | None
+    rejected_recent: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,7 +101,9 @@ def _line_failures(rule: Rule, line: LineFacts, as_of: datetime) -> list[str]:
         and line.stockout_p10 is not None
         and line.stockout_p50 is not None
     ):
-        to_p50 = max((line.stockout_p50 - as_of).total_seconds(), 3600.0)
+        # from the forecast, not the clock: the verdict is the same whenever it is asked
+        origin = line.forecast_as_of or as_of
+        to_p50 = max((line.stockout_p50 - origin).total_seconds(), 3600.0)
         if line.stockout_p90 is None:  # beyond the horizon: judge by the early half
             width = 2 * (line.stockout_p50 - line.stockout_p10).total_seconds()
         else:
@@ -113,8 +119,9 @@ def _line_failures(rule: Rule, line: LineFacts, as_of: datetime) -> list[str]:
         if line.battery is not None and line.battery < rule.min_battery:
             out.append(f"{tag}: sensor battery {line.battery:.0%} below {rule.min_battery:.0%}")
         silence = timedelta(hours=rule.max_silence_hours)
-        if line.last_seen is None or as_of - line.last_seen > silence:
-            out.append(f"{tag}: no reading in the last {rule.max_silence_hours:g} h")
+        if line.last_reading_at is None or as_of - line.last_reading_at > silence:
+            bad = f" ({line.rejected_recent} message(s) rejected)" if line.rejected_recent else ""
+            out.append(f"{tag}: no accepted reading in the last {rule.max_silence_hours:g} h{bad}")
     return out
 
 

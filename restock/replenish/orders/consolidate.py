@@ -1,5 +1,5 @@
-"""One customer's lines into one order: due lines, lines consolidated onto the same
-trip, and lines pulled forward onto a visit already planned.
+"""One customer's lines into orders: due lines, lines consolidated onto the same trip,
+and lines pulled forward onto a visit already planned.
 
 Pure: `plan_customer` is a function of the customer's stock points, its segment policy,
 an optional planned visit and `as_of`.
@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from restock.replenish.model import CustomerState, PointState
 from restock.replenish.policy import (
-    PointState,
     order_quantity,
     p_stockout,
     protect_until,
@@ -24,19 +24,9 @@ from restock.replenish.segments import ReplenishConfig
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CustomerState:
-    """A customer as the policy sees it: segment, rep, and the next visit already
-    planned (a delivery under way or a rep's visit), if any."""
-
-    customer_id: str
-    segment: str
-    rep_id: str | None = None
-    next_visit: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class LinePlan:
-    """One line of a draft: reason is "due", "consolidated" or "pulled_forward"."""
+    """One line of a draft: reason is "due", "consolidated" or "pulled_forward"; its
+    reasoning says when it waits for or rides with another line."""
 
     stock_point_id: int
     product_id: str
@@ -128,16 +118,19 @@ def plan_customer(
     *,
     as_of: datetime,
     config: ReplenishConfig,
-) -> CustomerPlan | None:
-    """The order one customer needs at `as_of`, or None.
+) -> tuple[CustomerPlan, ...]:
+    """The orders one customer needs at `as_of`, soonest first (none: empty).
 
     A line is due when P(stockout before its next possible delivery) exceeds the risk
-    its service level allows and it is worth a trip (see `worth_a_trip`). Due lines are
-    delivered together once the slowest can arrive — on the planned visit instead if
-    that is no later than needed. Lines that could not last until the customer's next
-    trip after that delivery ride along (see `_riders`). With no due line,
-    lines that would fall due within `pull_forward_hours` after a planned visit are
-    delivered on it. Lines whose rounded quantity is 0 are left out.
+    its service level allows and it is worth a trip (see `worth_a_trip`). Due lines
+    travel together once the slowest can arrive — on the planned visit instead if that
+    is no later than needed — but a line waits for a slower one only within its own
+    risk: one that would run out meanwhile beyond it goes on an earlier delivery of its
+    own, with the lines that can arrive by then (see `_deliveries`). Lines that could
+    not last until the customer's next trip after a delivery ride along (see
+    `_riders`). With no due line, lines that would fall due within
+    `pull_forward_hours` after a planned visit are delivered on it. A line's reasoning
+    says when it waits or rides. Lines whose rounded quantity is 0 are left out.
     Raises KeyError for an unknown segment.
     """
     open_points = list(points)
@@ -153,23 +146,30 @@ def plan_customer(
         and worth_a_trip(p, as_of=as_of, config=config)
     ]
     visit = customer.next_visit
+    plans: list[CustomerPlan] = []
     if due:
-        deliver_at = max(p.earliest_delivery(as_of) for p in due)
-        on_visit = (
-            visit is not None
-            and visit >= deliver_at
-            and all(
-                p_stockout(p, visit, ordering_at=as_of) <= risk[p.stock_point_id]
-                and visit <= protect_until(p, as_of, config.review_hours)
-                for p in due
+        taken: set[int] = set()
+        for group, deliver_at in _deliveries(due, as_of, risk):
+            on_visit = (
+                not plans
+                and visit is not None
+                and visit >= deliver_at
+                and all(
+                    p_stockout(p, visit, ordering_at=as_of) <= risk[p.stock_point_id]
+                    and visit <= protect_until(p, as_of, config.review_hours)
+                    for p in group
+                )
             )
-        )
-        if on_visit and visit is not None:
-            deliver_at = visit
-        riders = _riders(due, open_points, as_of, deliver_at, risk, config)
-        chosen = [(p, "due") for p in due] + [(p, "consolidated") for p in riders]
+            if on_visit and visit is not None:
+                deliver_at = visit
+            rest = [p for p in open_points if p.stock_point_id not in taken]
+            riders = _riders(group, rest, as_of, deliver_at, risk, config)
+            chosen = [(p, "due") for p in group] + [(p, "consolidated") for p in riders]
+            taken.update(p.stock_point_id for p, _ in chosen)
+            plan = _plan(customer, chosen, group, as_of, deliver_at, on_visit, risk, config)
+            if plan is not None:
+                plans.append(plan)
     elif visit is not None:
-        deliver_at, on_visit = visit, True
         window = visit + timedelta(hours=config.pull_forward_hours)
         chosen = [
             (p, "pulled_forward")
@@ -177,13 +177,77 @@ def plan_customer(
             if p.earliest_delivery(as_of) <= visit
             and p_stockout(p, window, ordering_at=as_of) > risk[p.stock_point_id]
         ]
-    else:
-        return None
+        plan = _plan(customer, chosen, [], as_of, visit, True, risk, config)
+        if plan is not None:
+            plans.append(plan)
+    return tuple(plans)
+
+
+def _deliveries(
+    due: Sequence[PointState], as_of: datetime, risk: dict[int, float]
+) -> list[tuple[list[PointState], datetime]]:
+    """The due lines grouped into deliveries, soonest first: all together when the
+    slowest can arrive; otherwise the lines that would run out (beyond their risk)
+    before it go first, with every line that can arrive by then (grouped the same way),
+    and the rest after."""
+    if not due:
+        return []
+    slowest = max(p.earliest_delivery(as_of) for p in due)
+    urgent = [
+        p
+        for p in due
+        if p.earliest_delivery(as_of) < slowest
+        and p_stockout(p, slowest, ordering_at=as_of) > risk[p.stock_point_id]
+    ]
+    if not urgent:
+        return [(sorted(due, key=lambda p: p.stock_point_id), slowest)]
+    first = max(p.earliest_delivery(as_of) for p in urgent)
+    early = [p for p in due if p.earliest_delivery(as_of) <= first]
+    late = [p for p in due if p.earliest_delivery(as_of) > first]
+    return _deliveries(early, as_of, risk) + _deliveries(late, as_of, risk)
+
+
+def _plan(
+    customer: CustomerState,
+    chosen: Sequence[tuple[PointState, str]],
+    due: Sequence[PointState],
+    as_of: datetime,
+    deliver_at: datetime,
+    on_visit: bool,
+    risk: dict[int, float],
+    config: ReplenishConfig,
+) -> CustomerPlan | None:
+    """The order for `chosen` lines delivered at `deliver_at`; None when none orders
+    anything. A line arriving later than it could, or riding along, says so."""
     lines = []
     for point, reason in chosen:
         qty = order_quantity(point, as_of=as_of, deliver_at=deliver_at)
         if qty.quantity <= 0:
             continue
+        why = reasoning(
+            point,
+            qty,
+            as_of=as_of,
+            risk=risk[point.stock_point_id],
+            reason=reason,
+            next_visit=customer.next_visit,
+            review_hours=config.review_hours,
+        )
+        soonest = point.earliest_delivery(as_of)
+        others = [p.stock_point_id for p in due if p.stock_point_id != point.stock_point_id]
+        if reason == "due" and deliver_at > soonest:
+            why["waits"] = {
+                "could_arrive": soonest.isoformat(),
+                "arrives": deliver_at.isoformat(),
+                "with_stock_points": others,
+                "p_stockout_meanwhile": round(p_stockout(point, deliver_at, ordering_at=as_of), 4),
+                "within_risk": True,
+            }
+        elif reason == "consolidated":
+            why["rides_with"] = {
+                "stock_points": [p.stock_point_id for p in due],
+                "because": "it could not last until the customer's next trip",
+            }
         lines.append(
             LinePlan(
                 stock_point_id=point.stock_point_id,
@@ -191,15 +255,7 @@ def plan_customer(
                 quantity=qty.quantity,
                 unit_cost=point.unit_cost,
                 reason=reason,
-                reasoning=reasoning(
-                    point,
-                    qty,
-                    as_of=as_of,
-                    risk=risk[point.stock_point_id],
-                    reason=reason,
-                    next_visit=visit,
-                    review_hours=config.review_hours,
-                ),
+                reasoning=why,
             )
         )
     if not lines:

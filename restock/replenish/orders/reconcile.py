@@ -2,17 +2,18 @@
 delivered? A missing or wrong-sized jump is flagged on the order line.
 
 `judge` is pure; `reconcile_deliveries` reads readings around each delivered line and
-records the verdict (order_lines.reconciled) plus an order event when it is a mismatch.
+records the verdict (order_lines.reconciled) plus an audit event when it is a mismatch.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from restock.replenish import queries
-from restock.replenish.queries import Conn
+from restock.core.db import Conn
+from restock.replenish import queries as shared
+from restock.replenish.lifecycle import Entity, OrderStatus
+from restock.replenish.orders import queries
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,23 +40,6 @@ def judge(*, delivered: float, before: float, after: float, config: ReconcileCon
     return "wrong_size"
 
 
-PENDING = """
-SELECT l.order_id, l.stock_point_id, l.delivered_quantity, d.delivered_at,
-       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.quantity) FROM readings r
-        JOIN sensors s ON s.id = r.sensor_id WHERE s.stock_point_id = l.stock_point_id
-        AND r.time >= d.delivered_at - %(before)s * interval '1 hour'
-        AND r.time < d.delivered_at),
-       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.quantity) FROM readings r
-        JOIN sensors s ON s.id = r.sensor_id WHERE s.stock_point_id = l.stock_point_id
-        AND r.time > d.delivered_at
-        AND r.time <= d.delivered_at + %(after)s * interval '1 hour')
-FROM order_lines l
-JOIN deliveries d ON d.order_ref = 'order:' || l.order_id AND d.stock_point_id = l.stock_point_id
-WHERE l.delivered_quantity IS NOT NULL AND l.reconciled IS NULL
-  AND d.delivered_at <= %(as_of)s - %(after)s * interval '1 hour'
-"""
-
-
 def reconcile_deliveries(
     conn: Conn, *, as_of: datetime, config: ReconcileConfig | None = None
 ) -> dict[str, int]:
@@ -63,27 +47,26 @@ def reconcile_deliveries(
     lines without readings on both sides stay unjudged. Returns counts per verdict."""
     cfg = config or ReconcileConfig()
     counts: dict[str, int] = {"matched": 0, "no_jump": 0, "wrong_size": 0}
-    row: Any
-    params = {"before": cfg.before_hours, "after": cfg.after_hours, "as_of": as_of}
-    for row in conn.execute(PENDING, params).fetchall():
-        order_id, sp, qty, at, before, after = row
+    pending = queries.reconcile_pending(
+        conn, as_of=as_of, before_hours=cfg.before_hours, after_hours=cfg.after_hours
+    )
+    for order_id, sp, qty, at, before, after in pending:
         if before is None or after is None:
             continue
         verdict = judge(delivered=float(qty), before=float(before), after=float(after), config=cfg)
         counts[verdict] += 1
         with conn.transaction():
-            conn.execute(
-                "UPDATE order_lines SET reconciled = %s"
-                " WHERE order_id = %s AND stock_point_id = %s",
-                (verdict, order_id, sp),
-            )
+            queries.set_reconciled(conn, order_id, sp, verdict)
             if verdict != "matched":
-                queries.add_event(
+                shared.record(
                     conn,
+                    Entity.order,
                     order_id,
                     at=as_of,
                     actor="job",
                     action="delivery_mismatch",
+                    from_status=OrderStatus.delivered,
+                    to_status=OrderStatus.delivered,
                     detail={
                         "stock_point_id": sp,
                         "delivered": qty,

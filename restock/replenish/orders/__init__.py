@@ -1,0 +1,1 @@
+"""Orders: drafting from the policy, planner and rule approval, delivery reconciliation."""

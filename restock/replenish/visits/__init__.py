@@ -1,0 +1,1 @@
+"""Visits: a rep at a customer on a day — planned, routed, made."""
