@@ -28,7 +28,7 @@ from restock.ingest.payload import (
     Rejection,
     SensorInfo,
     StatusChange,
-    message_key,
+    message_rejection,
     parse_level,
     parse_status,
     parse_topic,
@@ -99,13 +99,12 @@ def judge(
             parsed = parse_topic(topic, prefix)
             if parsed is None:
                 out.rejections.append(
-                    Rejection(
-                        topic=topic,
-                        payload=payload,
-                        reason=Reason.BAD_TOPIC,
-                        detail=f"expected {prefix}/sensors/<sensor_id>/level|status",
-                        sensor_id=None,
-                        key=message_key(topic, payload),
+                    message_rejection(
+                        topic,
+                        payload,
+                        Reason.BAD_TOPIC,
+                        f"expected {prefix}/sensors/<sensor_id>/level|status",
+                        None,
                     )
                 )
             elif parsed.kind == "level":
@@ -130,15 +129,9 @@ def judge(
                     out.rejections.append(status)
         except Exception as exc:  # a bug costs this one message, never the worker
             log.exception("judging a message from %s failed; keeping it", topic)
+            detail = f"judging it raised {type(exc).__name__}: {exc}"[:_DETAIL_MAX]
             out.rejections.append(
-                Rejection(
-                    topic=topic,
-                    payload=payload,
-                    reason=Reason.INTERNAL_ERROR,
-                    detail=f"judging it raised {type(exc).__name__}: {exc}"[:_DETAIL_MAX],
-                    sensor_id=None,
-                    key=message_key(topic, payload),
-                )
+                message_rejection(topic, payload, Reason.INTERNAL_ERROR, detail, None)
             )
     return out
 
@@ -148,14 +141,8 @@ def _status(
 ) -> StatusChange | Rejection:
     status = parse_status(topic, sensor_id, payload)
     if isinstance(status, StatusChange) and sensor_id not in sensors:
-        return Rejection(
-            topic=topic,
-            payload=payload,
-            reason=Reason.UNKNOWN_SENSOR,
-            detail=f"sensor {sensor_id} is not registered",
-            sensor_id=sensor_id,
-            key=message_key(topic, payload),
-        )
+        detail = f"sensor {sensor_id} is not registered"
+        return message_rejection(topic, payload, Reason.UNKNOWN_SENSOR, detail, sensor_id)
     return status
 
 
@@ -274,14 +261,8 @@ def _store_refused(
     if not keep:
         return Tally()
     parsed = parse_topic(topic, prefix)
-    whole = Rejection(
-        topic=topic,
-        payload=payload,
-        reason=Reason.WRITE_FAILED,
-        detail=_refusal(error),
-        sensor_id=None if parsed is None else parsed.sensor_id,
-        key=message_key(topic, payload),
-    )
+    sensor_id = None if parsed is None else parsed.sensor_id
+    whole = message_rejection(topic, payload, Reason.WRITE_FAILED, _refusal(error), sensor_id)
     return _keep(conn, whole, received_at, prefix)
 
 

@@ -115,6 +115,20 @@ def _digest(kind: bytes, topic: str, payload: bytes, index: int = 0) -> bytes:
     return digest.digest()
 
 
+def message_rejection(
+    topic: str, payload: bytes, reason: Reason, detail: str, sensor_id: str | None
+) -> Rejection:
+    """A rejection keeping a whole message."""
+    return Rejection(
+        topic=topic,
+        payload=payload,
+        reason=reason,
+        detail=detail,
+        sensor_id=sensor_id,
+        key=message_key(topic, payload),
+    )
+
+
 def reading_payload(reading: Reading) -> bytes:
     """One judged reading as a level message, for a reading refused after judging (a
     conflicting value, one the database refused): replaying it means the same."""
@@ -289,14 +303,7 @@ def parse_level(
     """Judge one level message: (readings to write, rejections to keep)."""
 
     def reject(reason: Reason, detail: str) -> Rejection:
-        return Rejection(
-            topic=topic,
-            payload=payload,
-            reason=reason,
-            detail=detail,
-            sensor_id=sensor_id,
-            key=message_key(topic, payload),
-        )
+        return message_rejection(topic, payload, reason, detail, sensor_id)
 
     if len(payload) > limits.max_payload_bytes:
         return [], [reject(Reason.OVERSIZE, f"{len(payload)} bytes > {limits.max_payload_bytes}")]
@@ -371,11 +378,6 @@ def parse_status(topic: str, sensor_id: str, payload: bytes) -> StatusChange | R
         text = status.lower() if isinstance(status, str) else ""
     if text in ("online", "offline"):
         return StatusChange(sensor_id=sensor_id, online=text == "online")
-    return Rejection(
-        topic=topic,
-        payload=payload,
-        reason=Reason.BAD_STATUS,
-        detail="status must be 'online' or 'offline'",
-        sensor_id=sensor_id,
-        key=message_key(topic, payload),
+    return message_rejection(
+        topic, payload, Reason.BAD_STATUS, "status must be 'online' or 'offline'", sensor_id
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import orjson
@@ -22,6 +23,7 @@ LIMITS = Limits(
     max_elements=1000,
     max_bad_elements=10,
 )
+LIMITS_BIG = replace(LIMITS, max_payload_bytes=300_000)
 SENSOR = SensorInfo(
     id="s1",
     enabled=True,
@@ -207,15 +209,6 @@ def test_what_broke_the_parser_is_a_named_rejection() -> None:
         readings, rejections = parse_level(TOPIC, "s1", payload, SENSOR, NOW, LIMITS_BIG)
         assert readings == []
         assert [r.reason for r in rejections] == [reason]
-
-
-LIMITS_BIG = Limits(
-    max_payload_bytes=300_000,
-    max_future=timedelta(minutes=5),
-    absurd_factor=3.0,
-    max_elements=1000,
-    max_bad_elements=10,
-)
 
 
 @pytest.mark.parametrize(
