@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 # Each benchmark prints its figures, the last line JSON; drop --quick for the full runs
 # quoted in the README.
 bench: $(STAMP)
-	for b in ingest simulate forecast closed_loop api; do $(BIN)/python bench/$$b.py --quick || exit 1; done
+	for b in ingest ingest_faults simulate forecast closed_loop api; do $(BIN)/python bench/$$b.py --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache node_modules restock/api/pages/static/vendor

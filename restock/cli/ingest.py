@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 from datetime import datetime
@@ -17,6 +18,10 @@ from restock.core.settings import Settings
 from restock.ingest import queries
 from restock.ingest.replay import replay
 from restock.ingest.service import Ingester, limits_from
+
+log = logging.getLogger(__name__)
+
+_HEALTH_CHECK_S = 1.0
 
 
 def register(subparsers: Any) -> None:
@@ -54,7 +59,14 @@ def run_ingest(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
     ingester.start()
-    done.wait()
+    while not done.wait(_HEALTH_CHECK_S):
+        failure = ingester.failure()
+        if failure is not None:
+            # Living on would hold the broker session without ever acknowledging again;
+            # exiting lets a supervisor start a worker that gets the messages redelivered.
+            log.critical("ingest cannot go on, exiting for a restart: %s", failure)
+            ingester.stop()
+            return 1
     ingester.stop()
     return 0
 
@@ -83,6 +95,7 @@ def run_replay(args: argparse.Namespace) -> int:
     print(
         f"examined {result.examined}, accepted {result.accepted} "
         f"({result.readings_inserted} readings written), still rejected {result.still_rejected}"
+        f" ({result.conflicting} with a reading whose time holds another value)"
     )
     return 0
 

@@ -59,6 +59,18 @@ class Settings(BaseSettings):
     ingest_absurd_factor: float = Field(
         default=3.0, gt=1, description="Quantities above capacity times this are rejected."
     )
+    ingest_max_array_elements: int = Field(
+        default=10_000,
+        ge=1,
+        description="A gateway array with more readings is one rejection (a day of minute"
+        " readings is 1,440; a 256 KiB payload holds about 6,000).",
+    )
+    ingest_max_bad_elements: int = Field(
+        default=100,
+        ge=0,
+        description="Beyond this many bad readings in one array, they are kept as one"
+        " rejection (the whole message, counts by reason in its detail).",
+    )
     ingest_retry_max_s: float = Field(
         default=10.0, gt=0, description="Longest pause between database retries."
     )

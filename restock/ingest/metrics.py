@@ -26,10 +26,21 @@ class IngestMetrics:
             "Readings already stored (duplicates and redeliveries), skipped",
             registry=r,
         )
+        self.conflicts = Counter(
+            "restock_ingest_readings_conflicting",
+            "Readings refused because their sensor and time already hold another value"
+            " (kept in rejected_messages as conflicting_value; the first value stays)",
+            registry=r,
+        )
         self.rejected = Counter(
             "restock_ingest_rejected",
-            "Messages or batch elements kept in rejected_messages, by reason",
+            "Messages or batch elements newly kept in rejected_messages, by reason",
             ["reason"],
+            registry=r,
+        )
+        self.rejected_duplicates = Counter(
+            "restock_ingest_rejected_duplicate",
+            "Rejections already kept (redelivered, retained or resent messages), not kept again",
             registry=r,
         )
         self.acked = Counter(
@@ -53,6 +64,11 @@ class IngestMetrics:
         )
         self.callback_errors = Counter(
             "restock_ingest_callback_errors", "Exceptions caught in MQTT callbacks", registry=r
+        )
+        self.up = Gauge(
+            "restock_ingest_up",
+            "1 while every ingest thread runs; 0 once one has died (the process then exits)",
+            registry=r,
         )
         self.connected = Gauge(
             "restock_ingest_broker_connected", "1 while connected to the broker", registry=r

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 import psycopg
 from psycopg import sql
@@ -12,13 +13,35 @@ from restock.ingest.payload import Reading, Rejection, SensorInfo, StatusChange
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
+
+class Conflict(NamedTuple):
+    """A reading refused because its sensor and time already hold another value."""
+
+    reading: Reading
+    kept_value: float
+
+
 _STAGING = """
 CREATE TEMP TABLE IF NOT EXISTS readings_staging (
     time timestamptz NOT NULL,
     sensor_id text NOT NULL,
     raw_value double precision NOT NULL,
     quantity double precision NOT NULL,
-    seq bigint
+    seq bigint,
+    ord integer NOT NULL  -- position in the batch: arrival order
+)
+"""
+
+# `ord` keeps arrival order, so of two rejections with one key the first is kept
+_REJECTED_STAGING = """
+CREATE TEMP TABLE IF NOT EXISTS rejected_staging (
+    ord bigserial,
+    topic text NOT NULL,
+    payload bytea NOT NULL,
+    reason text NOT NULL,
+    detail text NOT NULL,
+    sensor_id text,
+    dedupe_key bytea NOT NULL
 )
 """
 
@@ -44,63 +67,119 @@ def load_sensors(conn: Conn) -> dict[str, SensorInfo]:
     }
 
 
-def insert_readings(conn: Conn, readings: Sequence[Reading]) -> int:
-    """Store readings; returns how many were new. Call inside a transaction.
+def insert_readings(conn: Conn, readings: Sequence[Reading]) -> tuple[int, list[Conflict]]:
+    """Store readings; returns how many were new, and the conflicts: readings whose
+    sensor and time hold a different value once written. The first value wins: the one
+    already stored, else the first in `readings` (arrival order). Call inside a
+    transaction.
 
     Fast path: binary COPY straight into `readings`. If any row is already stored (a
-    duplicate, a redelivery after a crash) the COPY fails on the unique key; the batch
-    is then rolled back to a savepoint and written through a staging table with
-    `INSERT ... ON CONFLICT DO NOTHING`, which also works on TimescaleDB hypertables.
+    duplicate, a redelivery after a crash, a conflict) the COPY fails on the unique key;
+    the batch is then rolled back to a savepoint and written through a staging table
+    with `INSERT ... ON CONFLICT DO NOTHING` (which also works on TimescaleDB
+    hypertables), and what differs from the stored rows is read back.
     """
     if not readings:
-        return 0
+        return 0, []
     try:
         with conn.transaction(), conn.cursor() as cur:
             _copy_readings(cur, "readings", readings)
-        return len(readings)
+        return len(readings), []
     except psycopg.errors.UniqueViolation:
         pass
     conn.execute(_STAGING)
     with conn.cursor() as cur:
-        _copy_readings(cur, "readings_staging", readings)
+        _copy_readings(cur, "readings_staging", readings, numbered=True)
         cur.execute(
             """
             INSERT INTO readings (time, sensor_id, raw_value, quantity, seq)
             SELECT DISTINCT ON (sensor_id, time) time, sensor_id, raw_value, quantity, seq
             FROM readings_staging
+            ORDER BY sensor_id, time, ord
             ON CONFLICT (sensor_id, time) DO NOTHING
             """
         )
         inserted = cur.rowcount
+        differing = cur.execute(
+            """
+            SELECT s.ord, r.raw_value
+            FROM readings_staging s
+            JOIN readings r ON r.sensor_id = s.sensor_id AND r.time = s.time
+            WHERE r.raw_value <> s.raw_value
+            ORDER BY s.ord
+            """
+        ).fetchall()
         cur.execute("TRUNCATE readings_staging")
-        return inserted
+    conflicts = [
+        Conflict(reading=readings[int(ord_)], kept_value=float(kept))  # type: ignore[call-overload, arg-type]
+        for ord_, kept in differing
+    ]
+    return inserted, conflicts
+
+
+_COLUMNS = ("time", "sensor_id", "raw_value", "quantity", "seq")
+_TYPES = ["timestamptz", "text", "float8", "float8", "int8"]
 
 
 def _copy_readings(
-    cur: psycopg.Cursor[tuple[object, ...]], table: str, rows: Sequence[Reading]
+    cur: psycopg.Cursor[tuple[object, ...]],
+    table: str,
+    rows: Sequence[Reading],
+    *,
+    numbered: bool = False,
 ) -> None:
-    statement = sql.SQL(
-        "COPY {} (time, sensor_id, raw_value, quantity, seq) FROM STDIN (FORMAT BINARY)"
-    ).format(sql.Identifier(table))
+    """Binary COPY of `rows`; `numbered` adds each row's index in `rows` as `ord`."""
+    columns = (*_COLUMNS, "ord") if numbered else _COLUMNS
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
     with cur.copy(statement) as copy:
-        copy.set_types(["timestamptz", "text", "float8", "float8", "int8"])
-        for r in rows:
-            copy.write_row((r.time, r.sensor_id, r.raw_value, r.quantity, r.seq))
+        if numbered:
+            copy.set_types([*_TYPES, "int4"])
+            for i, r in enumerate(rows):
+                copy.write_row((r.time, r.sensor_id, r.raw_value, r.quantity, r.seq, i))
+        else:
+            copy.set_types(_TYPES)
+            for r in rows:
+                copy.write_row((r.time, r.sensor_id, r.raw_value, r.quantity, r.seq))
 
 
-def insert_rejections(conn: Conn, rejections: Sequence[Rejection], received_at: datetime) -> None:
-    """Keep refused messages with their reason, so nothing is dropped silently."""
+def insert_rejections(
+    conn: Conn, rejections: Sequence[Rejection], received_at: datetime
+) -> list[str]:
+    """Keep refused messages with their reason, so nothing is dropped silently; one
+    already kept (same key: redelivered, retained, resent) is not kept twice. Returns
+    the reasons of the rows newly kept. Call inside a transaction."""
     if not rejections:
-        return
-    with (
-        conn.cursor() as cur,
-        cur.copy(
-            "COPY rejected_messages (received_at, topic, payload, reason, detail, sensor_id) "
-            "FROM STDIN"
-        ) as copy,
-    ):
-        for r in rejections:
-            copy.write_row((received_at, r.topic, r.payload, r.reason.value, r.detail, r.sensor_id))
+        return []
+    conn.execute(_REJECTED_STAGING)
+    with conn.cursor() as cur:
+        with cur.copy(
+            "COPY rejected_staging (topic, payload, reason, detail, sensor_id, dedupe_key)"
+            " FROM STDIN"
+        ) as copy:
+            for r in rejections:
+                copy.write_row(
+                    (_text(r.topic), r.payload, r.reason.value, _text(r.detail), r.sensor_id, r.key)
+                )
+        kept = cur.execute(
+            """
+            INSERT INTO rejected_messages
+                (received_at, topic, payload, reason, detail, sensor_id, dedupe_key)
+            SELECT %s, topic, payload, reason, detail, sensor_id, dedupe_key
+            FROM rejected_staging ORDER BY ord
+            ON CONFLICT (dedupe_key) DO NOTHING
+            RETURNING reason
+            """,
+            (received_at,),
+        ).fetchall()
+        cur.execute("TRUNCATE rejected_staging")
+    return [str(row[0]) for row in kept]
+
+
+def _text(value: str) -> str:
+    """`value` as PostgreSQL text takes it: no NUL, no lone surrogate."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8").replace("\0", "\\x00")
 
 
 def touch_sensors(conn: Conn, latest: dict[str, Reading], received_at: datetime) -> None:

@@ -1,22 +1,25 @@
 """Replaying kept messages once their cause is fixed (a sensor registered, re-enabled,
-recalibrated): a reading that arrived too early is not lost either."""
+recalibrated; a stored value deleted): a reading that arrived too early is not lost
+either."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from restock.core.clock import Clock
 from restock.ingest import queries
+from restock.ingest.batch import Message, judge, store
 from restock.ingest.payload import Limits
-from restock.ingest.writer import Judged, Message, commit, judge
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReplayResult:
     examined: int
-    accepted: int  # messages now fully accepted, marked replayed
+    accepted: int  # messages now written, marked replayed
     readings_inserted: int
-    still_rejected: int
+    still_rejected: int  # left pending, their row untouched
+    conflicting: int  # of those, messages with a reading whose time holds another value
 
 
 def replay(
@@ -29,40 +32,58 @@ def replay(
     sensor_id: str | None = None,
     batch: int = 1000,
 ) -> ReplayResult:
-    """Judge pending rejected messages again with today's sensor registry.
+    """Judge pending rejected messages again with today's sensor registry and write the
+    ones now accepted, the way ingest writes a live batch.
 
-    A message whose every reading is now accepted is written and marked replayed; one
-    still refused stays pending, untouched (its original reason kept).
+    A message is marked replayed, in the transaction that writes it, only when every
+    reading of it is now stored with its value. One still refused — by judging, by the
+    database (found by splitting the batch, as live ingest does), or because its
+    sensor and time hold another value — stays pending in its row, untouched, and
+    nothing new is kept for it; the readings of it that could be written are.
+    Raises psycopg.OperationalError if the database goes away (what was committed stays).
     """
     sensors = queries.load_sensors(conn)
-    examined = accepted = inserted = still = 0
+    examined = accepted = inserted = still = conflicting = 0
     last_id = 0
-    while True:
-        rows = queries.pending_rejections(
-            conn, reason=reason, sensor_id=sensor_id, after_id=last_id, limit=batch
-        )
-        if not rows:
-            break
+    while rows := queries.pending_rejections(
+        conn, reason=reason, sensor_id=sensor_id, after_id=last_id, limit=batch
+    ):
         last_id = rows[-1][0]
         now = clock.now()
-        good = Judged()
-        good_ids: list[int] = []
+        clean: list[Message] = []
+        keys_of: dict[int, set[tuple[str, datetime, float]]] = {}
         for row_id, topic, payload, _reason in rows:
             examined += 1
-            message: Message = (topic, payload, 0, 0, 0.0)
+            message: Message = (topic, payload, row_id, 0, 0.0)
             judged = judge([message], sensors, prefix=prefix, received_at=now, limits=limits)
             if judged.rejections:
                 still += 1
                 continue
-            good.readings.extend(judged.readings)
-            good.statuses.extend(judged.statuses)
-            for reading in judged.latest.values():
-                good.note_latest(reading)
-            good_ids.append(row_id)
+            clean.append(message)
+            keys_of[row_id] = {(r.sensor_id, r.time, r.raw_value) for r in judged.readings}
         with conn.transaction():
-            inserted += commit(conn, good, now)
-            queries.mark_replayed(conn, good_ids, now)
-        accepted += len(good_ids)
+            tally = store(
+                conn,
+                clean,
+                sensors=sensors,
+                prefix=prefix,
+                received_at=now,
+                limits=limits,
+                keep=False,
+            )
+            refused = {mid for _topic, _payload, mid, _qos, _t in tally.refused}
+            differs = {(r.sensor_id, r.time, r.raw_value) for r in tally.conflicting}
+            in_conflict = {row_id for row_id, keys in keys_of.items() if keys & differs}
+            done = [m[2] for m in clean if m[2] not in refused and m[2] not in in_conflict]
+            queries.mark_replayed(conn, done, now)
+        accepted += len(done)
+        still += len(clean) - len(done)
+        conflicting += len(in_conflict - refused)
+        inserted += tally.inserted
     return ReplayResult(
-        examined=examined, accepted=accepted, readings_inserted=inserted, still_rejected=still
+        examined=examined,
+        accepted=accepted,
+        readings_inserted=inserted,
+        still_rejected=still,
+        conflicting=conflicting,
     )

@@ -10,11 +10,12 @@ from prometheus_client import start_http_server
 
 from restock.core.clock import Clock
 from restock.core.settings import Settings
+from restock.ingest.batch import Message
 from restock.ingest.inbox import Inbox
 from restock.ingest.metrics import IngestMetrics
 from restock.ingest.payload import Limits
 from restock.ingest.subscriber import Subscriber
-from restock.ingest.writer import Message, Writer
+from restock.ingest.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ def limits_from(settings: Settings) -> Limits:
         max_payload_bytes=settings.ingest_max_payload_bytes,
         max_future=timedelta(seconds=settings.ingest_max_future_s),
         absurd_factor=settings.ingest_absurd_factor,
+        max_elements=settings.ingest_max_array_elements,
+        max_bad_elements=settings.ingest_max_bad_elements,
     )
 
 
@@ -72,6 +75,7 @@ class Ingester:
             batch_interval_s=settings.ingest_batch_interval_s,
             retry_max_s=settings.ingest_retry_max_s,
         )
+        self.metrics.up.set_function(lambda: 0.0 if self.failure() else 1.0)
 
     def start(self) -> None:
         if self._serve_metrics:
@@ -92,8 +96,18 @@ class Ingester:
     def metrics_port(self) -> int | None:
         return None if self._http is None else int(self._http.server_port)
 
+    def failure(self) -> str | None:
+        """Why this worker can no longer ingest (a thread died), or None while it can."""
+        if self.writer.failure is not None:
+            return self.writer.failure
+        if not self.subscriber.network_alive():
+            return "the MQTT network thread died"
+        return None
+
     def stop(self) -> None:
-        """Stop taking messages, commit and ack the queued ones, then disconnect."""
+        """Stop taking messages, commit and ack the queued ones, then disconnect.
+        After a failure, what was not committed stays unacknowledged, for the broker
+        to deliver again to the next worker."""
         self.subscriber.close()
         self.writer.stop()
         self.subscriber.disconnect()

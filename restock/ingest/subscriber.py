@@ -19,9 +19,9 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from restock.ingest.batch import Message
 from restock.ingest.inbox import Inbox
 from restock.ingest.metrics import IngestMetrics
-from restock.ingest.writer import Message
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class Subscriber:
         self._metrics = metrics
         self._v5 = protocol == "5"
         self._closing = threading.Event()
+        self._started = threading.Event()
         self.connected = threading.Event()  # set once subscribed
         if self._v5:
             self._client = mqtt.Client(
@@ -87,10 +88,19 @@ class Subscriber:
         else:
             self._client.connect_async(self._host, self._port, self._keepalive)
         self._client.loop_start()
+        self._started.set()
 
     def ack(self, mid: int, qos: int) -> None:
         """Acknowledge one message; called from the writer thread after commit."""
         self._client.ack(mid, qos)
+
+    def network_alive(self) -> bool:
+        """False once paho's network thread has ended without being asked to (an
+        exception escaping a callback ends it silently)."""
+        if not self._started.is_set() or self._closing.is_set():
+            return True
+        thread = self._client._thread  # paho has no public accessor; None once it ended
+        return thread is not None and thread.is_alive()
 
     def close(self) -> None:
         """Stop taking messages (unqueued ones stay unacknowledged, for redelivery)."""

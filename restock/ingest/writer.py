@@ -2,6 +2,8 @@
 
 Acknowledging only after commit is what makes a crash lose nothing: the broker still
 holds every unacknowledged message of our persistent session and sends it again.
+A thread that dies anyway is recorded in `failure`, for the process to exit and be
+restarted rather than live on without writing.
 """
 
 from __future__ import annotations
@@ -11,111 +13,26 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from operator import itemgetter
 
 import psycopg
 
 from restock.core.clock import Clock
 from restock.ingest import queries
-from restock.ingest.errors import Reason
+from restock.ingest.batch import Judged, Message, Tally, judge, store
 from restock.ingest.inbox import Inbox
 from restock.ingest.metrics import IngestMetrics
-from restock.ingest.payload import (
-    Limits,
-    Reading,
-    Rejection,
-    SensorInfo,
-    StatusChange,
-    parse_level,
-    parse_status,
-    parse_topic,
-)
+from restock.ingest.payload import Limits, SensorInfo, parse_topic
 
 log = logging.getLogger(__name__)
 
-# (topic, payload, mid, qos, monotonic receive time)
-Message = tuple[str, bytes, int, int, float]
 Ack = Callable[[int, int], None]
+# a judged batch on its way to the commit thread
+_Judged = tuple[list[Message], Judged, datetime, dict[str, SensorInfo]]
 
 _REGISTRY_MAX_AGE_S = 30.0
 _REGISTRY_MISS_REFRESH_S = 2.0
 _DRAIN_STEP_S = 0.01
-_time = itemgetter(0)  # Reading.time
-
-
-@dataclass(slots=True, kw_only=True)
-class Judged:
-    readings: list[Reading] = field(default_factory=list)
-    latest: dict[str, Reading] = field(default_factory=dict)  # newest reading per sensor
-
-    def note_latest(self, reading: Reading) -> None:
-        seen = self.latest.get(reading.sensor_id)
-        if seen is None or reading.time >= seen.time:
-            self.latest[reading.sensor_id] = reading
-
-    rejections: list[Rejection] = field(default_factory=list)
-    statuses: list[StatusChange] = field(default_factory=list)
-
-
-def judge(
-    messages: Sequence[Message],
-    sensors: dict[str, SensorInfo],
-    *,
-    prefix: str,
-    received_at: datetime,
-    limits: Limits,
-) -> Judged:
-    """Sort a batch of raw messages into readings, rejections and status changes."""
-    out = Judged()
-    for topic, payload, _mid, _qos, _t in messages:
-        parsed = parse_topic(topic, prefix)
-        if parsed is None:
-            out.rejections.append(
-                Rejection(
-                    topic=topic,
-                    payload=payload,
-                    reason=Reason.BAD_TOPIC,
-                    detail=f"expected {prefix}/sensors/<sensor_id>/level|status",
-                    sensor_id=None,
-                )
-            )
-        elif parsed.kind == "level":
-            readings, rejections = parse_level(
-                topic, parsed.sensor_id, payload, sensors.get(parsed.sensor_id), received_at, limits
-            )
-            if readings:
-                out.readings.extend(readings)
-                out.note_latest(max(readings, key=_time) if len(readings) > 1 else readings[0])
-            out.rejections.extend(rejections)
-        else:
-            status = parse_status(topic, parsed.sensor_id, payload)
-            if isinstance(status, StatusChange) and parsed.sensor_id in sensors:
-                out.statuses.append(status)
-            elif isinstance(status, StatusChange):
-                out.rejections.append(
-                    Rejection(
-                        topic=topic,
-                        payload=payload,
-                        reason=Reason.UNKNOWN_SENSOR,
-                        detail=f"sensor {parsed.sensor_id} is not registered",
-                        sensor_id=parsed.sensor_id,
-                    )
-                )
-            else:
-                out.rejections.append(status)
-    return out
-
-
-def commit(conn: queries.Conn, judged: Judged, received_at: datetime) -> int:
-    """Write one judged batch in one transaction; returns readings newly inserted."""
-    with conn.transaction():
-        inserted = queries.insert_readings(conn, judged.readings)
-        queries.insert_rejections(conn, judged.rejections, received_at)
-        queries.touch_sensors(conn, judged.latest, received_at)
-        queries.set_status(conn, judged.statuses, received_at)
-    return inserted
 
 
 class Writer:
@@ -150,15 +67,19 @@ class Writer:
         self._interval = batch_interval_s
         self._retry_max = retry_max_s
         self._stop = threading.Event()
-        self._judged: queue.Queue[tuple[list[Message], Judged, datetime] | None] = queue.Queue(
-            maxsize=2
-        )
+        self._judged: queue.Queue[_Judged | None] = queue.Queue(maxsize=2)
         self._sensors: dict[str, SensorInfo] | None = None
         self._sensors_loaded = float("-inf")
-        self.healthy = threading.Event()
+        self.healthy = threading.Event()  # set while the database takes our writes
+        self.failure: str | None = None  # why a thread died, once one has
+        # Daemon threads: after a failure the process must be able to exit without them.
         self._threads = [
-            threading.Thread(target=self._judge_loop, name="ingest-judge"),
-            threading.Thread(target=self._commit_loop, name="ingest-commit"),
+            threading.Thread(
+                target=self._guarded, args=(self._judge_loop,), name="ingest-judge", daemon=True
+            ),
+            threading.Thread(
+                target=self._guarded, args=(self._commit_loop,), name="ingest-commit", daemon=True
+            ),
         ]
 
     def start(self) -> None:
@@ -166,10 +87,20 @@ class Writer:
             thread.start()
 
     def stop(self) -> None:
-        """Commit and ack what is already queued, then end both threads."""
+        """Commit and ack what is already queued, then end both threads. After a failure,
+        returns without waiting for a thread that may be stuck behind the dead one."""
         self._stop.set()
         for thread in self._threads:
-            thread.join()
+            while thread.is_alive() and self.failure is None:
+                thread.join(0.1)
+
+    def _guarded(self, loop: Callable[[], None]) -> None:
+        try:
+            loop()
+        except BaseException as exc:
+            self.failure = f"thread {threading.current_thread().name} died: {exc!r}"
+            self.healthy.clear()
+            log.critical("%s", self.failure, exc_info=True)
 
     # -- stage 1: batch and judge ------------------------------------------------------
 
@@ -190,7 +121,7 @@ class Writer:
                         received_at=received_at,
                         limits=self._limits,
                     )
-                    self._judged.put((batch, judged, received_at))
+                    self._judged.put((batch, judged, received_at, sensors))
                 elif self._stop.is_set():
                     return
         finally:
@@ -255,8 +186,8 @@ class Writer:
         conn: queries.Conn | None = None
         try:
             while (item := self._judged.get()) is not None:
-                batch, judged, received_at = item
-                conn = self._commit_with_retry(conn, batch, judged, received_at)
+                batch = item[0]
+                conn = self._commit_with_retry(conn, item)
                 if conn is None:
                     log.warning("stopping with %d unacknowledged messages", len(batch))
                     # keep draining so the judge thread is never blocked on a full queue
@@ -270,22 +201,21 @@ class Writer:
             if conn is not None:
                 conn.close()
 
-    def _commit_with_retry(
-        self,
-        conn: queries.Conn | None,
-        batch: list[Message],
-        judged: Judged,
-        received_at: datetime,
-    ) -> queries.Conn | None:
-        """Commit one batch, reconnecting with backoff; None if stopped before it could."""
+    def _commit_with_retry(self, conn: queries.Conn | None, item: _Judged) -> queries.Conn | None:
+        """Commit one batch, reconnecting with backoff; None if stopped before it could.
+
+        Raises CannotKeepError (the database refuses even to keep a rejection).
+        """
         delay = 0.1
         while True:
             try:
                 if conn is None or conn.closed:
                     conn = psycopg.connect(self._url, autocommit=True)
-                self._write(conn, batch, judged, received_at)
+                self._write(conn, item)
                 return conn
-            except psycopg.OperationalError as exc:
+            except psycopg.Error as exc:
+                if not (isinstance(exc, psycopg.OperationalError) or conn is None or conn.broken):
+                    raise
                 self._metrics.db_errors.inc()
                 self.healthy.clear()
                 log.warning("database write failed, retrying in %.1fs: %s", delay, exc)
@@ -295,39 +225,30 @@ class Writer:
                     return None
                 delay = min(delay * 2, self._retry_max)
 
-    def _write(
-        self, conn: queries.Conn, batch: list[Message], judged: Judged, received_at: datetime
-    ) -> None:
+    def _write(self, conn: queries.Conn, item: _Judged) -> None:
+        batch, judged, received_at, sensors = item
         started = time.monotonic()
-        try:
-            inserted = commit(conn, judged, received_at)
-        except psycopg.OperationalError:
-            raise
-        except psycopg.Error:
-            # Not the database being away: something in this batch it will never accept.
-            # Keep every message as a rejection (replayable) rather than block the stream.
-            log.exception("batch refused by the database; keeping it in rejected_messages")
-            judged = _as_rejected(batch, "the database refused this batch")
-            inserted = commit(conn, judged, received_at)
+        tally = store(
+            conn,
+            batch,
+            judged=judged,
+            sensors=sensors,
+            prefix=self._prefix,
+            received_at=received_at,
+            limits=self._limits,
+        )
         now = time.monotonic()
         self._metrics.batch_seconds.observe(now - started)
         self._metrics.lag.set(now - min(m[4] for m in batch))
-        self._metrics.written.inc(inserted)
-        self._metrics.duplicates.inc(len(judged.readings) - inserted)
-        for rejection in judged.rejections:
-            self._metrics.rejected.labels(rejection.reason.value).inc()
+        self._count(tally)
 
-
-def _as_rejected(batch: Sequence[Message], detail: str) -> Judged:
-    return Judged(
-        rejections=[
-            Rejection(
-                topic=topic,
-                payload=payload,
-                reason=Reason.WRITE_FAILED,
-                detail=detail[:500],
-                sensor_id=None,
-            )
-            for topic, payload, *_ in batch
-        ]
-    )
+    def _count(self, tally: Tally) -> None:
+        metrics = self._metrics
+        metrics.written.inc(tally.inserted)
+        metrics.duplicates.inc(tally.duplicates)
+        if tally.conflicting:
+            metrics.conflicts.inc(len(tally.conflicting))
+        if tally.kept_before:
+            metrics.rejected_duplicates.inc(tally.kept_before)
+        for reason, n in tally.kept.items():
+            metrics.rejected.labels(reason).inc(n)

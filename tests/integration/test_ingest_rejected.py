@@ -93,3 +93,27 @@ def test_replay_writes_readings_that_arrived_before_their_sensor(
     again = replay(db, clock=clock, prefix="restock/v1", limits=limits_from(settings))
     assert (again.examined, again.accepted) == (1, 0)
     pub.disconnect()
+
+
+def test_replay_leaves_a_conflicting_value_pending_until_the_stored_one_is_gone(
+    db: Conn, broker: LocalBroker, ingester: Ingester, database_url: str
+) -> None:
+    add_sensor(db, "twice")
+    pub = publisher(broker.port)
+    publish_all(pub, [(LEVEL.format("twice"), {"ts": OK_TS, "value": 5})])
+    wait_for(lambda: count(db, "SELECT count(*) FROM readings") == 1, what="the first value")
+    publish_all(pub, [(LEVEL.format("twice"), {"ts": OK_TS, "value": 7})])
+    wait_for(lambda: count(db, "SELECT count(*) FROM rejected_messages") == 1, what="the conflict")
+    pub.disconnect()
+    limits = limits_from(ingest_settings(database_url, broker))
+    clock = ManualClock(NOW)
+
+    kept = replay(db, clock=clock, prefix="restock/v1", limits=limits)
+    assert (kept.accepted, kept.still_rejected, kept.conflicting) == (0, 1, 1)
+    assert count(db, "SELECT count(*) FROM rejected_messages WHERE replayed_at IS NULL") == 1
+    assert count(db, "SELECT count(*) FROM rejected_messages") == 1  # nothing new kept
+
+    db.execute("DELETE FROM readings WHERE sensor_id = 'twice'")  # the operator's decision
+    taken = replay(db, clock=clock, prefix="restock/v1", limits=limits)
+    assert (taken.accepted, taken.readings_inserted, taken.still_rejected) == (1, 1, 0)
+    assert db.execute("SELECT raw_value FROM readings").fetchall() == [(7.0,)]

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +14,7 @@ from restock.core.db import database_name
 from restock.core.local_broker import LocalBroker, free_port
 from restock.ingest.service import Ingester
 from tests.conftest import ADMIN_URL
+from tests.support.ingest import metrics_text, start_ingest_process
 from tests.support.world import Conn, add_sensor, count, publish_all, publisher, wait_for
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -31,40 +28,6 @@ def readings(sensor: str, n: int, offset: int = 0) -> list[tuple[str, object]]:
         )
         for i in range(offset, offset + n)
     ]
-
-
-def metrics_text(port: int) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
-        return str(response.read().decode())
-
-
-def subscribed(port: int) -> bool:
-    try:
-        return "restock_ingest_broker_connected 1.0" in metrics_text(port)
-    except OSError:
-        return False
-
-
-def start_ingest_process(
-    database_url: str, broker: LocalBroker, metrics_port: int, log: Path
-) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        RESTOCK_DATABASE_URL=database_url,
-        RESTOCK_MQTT_URL=broker.url,
-        RESTOCK_MQTT_CLIENT_ID="ingest-crash-test",
-        RESTOCK_METRICS_PORT=str(metrics_port),
-        RESTOCK_INGEST_BATCH_SIZE="500",
-    )
-    with log.open("ab") as stderr:  # the child keeps its own copy of the descriptor
-        process = subprocess.Popen(
-            [sys.executable, "-m", "restock.cli.main", "ingest"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    wait_for(lambda: subscribed(metrics_port), timeout=30, what="ingest subscribed")
-    return process
 
 
 def test_kill_9_with_messages_in_flight_loses_nothing(
