@@ -16,6 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from restock.api.deps import in_utc
 from restock.api.errors import install_error_handlers
 from restock.api.metrics import ApiMetrics, MetricsMiddleware
 from restock.api.pages import routes as pages
@@ -71,6 +72,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
             max_size=settings.api_pool_max,
             timeout=settings.api_db_wait_s,
             autocommit=True,
+            configure=in_utc,
         )
         blocking_pool = make_pool(
             settings.database_url,
@@ -97,7 +99,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         description=(
             "Send `Authorization: Bearer <token>` (create one with `restock token create`)."
             " Roles: admin, planner, rep (sees only their own customers), device."
-            ' Every error is `{"error": {"code", "message", "details"}}`.'
+            ' Every error is `{"error": {"code", "message", "details"}}`; a 422 names each'
+            " field. Times: every date-time sent needs an offset (Z, +09:00), 1970 to 2199."
+            " Every date-time answered has one: an instant (`x-restock-time: instant`) is in"
+            " UTC, ending in Z; a local business time (`local`: a route's times, an order's"
+            " delivery) has the offset of the zone named by the response's `time_zone`"
+            " (the rep's, the customer's). Times of day (HH:MM) are wall-clock in the"
+            " customer's or rep's `time_zone`."
         ),
         openapi_tags=[{"name": tag} for tag in TAGS],
         lifespan=lifespan,

@@ -26,6 +26,7 @@ from psycopg_pool import AsyncConnectionPool, ConnectionPool
 from restock.api.auth import Principal, Role
 from restock.api.errors import Forbidden, Unauthorized
 from restock.api.queries.tokens import principal_for
+from restock.api.schemas.params import IntParam
 from restock.core.clock import Clock
 from restock.core.settings import Settings
 
@@ -40,6 +41,15 @@ async def get_settings(request: Request) -> Settings:
 async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
+
+
+async def in_utc(conn: psycopg.AsyncConnection[Any]) -> None:
+    """Session time zone UTC on the API's own connections: the instants they read come
+    back in UTC, as responses give them (restock.api.schemas.times), whatever the
+    server's default."""
+    await conn.execute("SET TIME ZONE 'UTC'")
+    if not conn.autocommit:
+        await conn.commit()
 
 
 async def get_conn(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
@@ -107,8 +117,8 @@ class Page:
 
 async def page(
     settings: SettingsDep,
-    limit: Annotated[int, Query(ge=1, le=10_000, description="Rows per page")] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
+    limit: Annotated[IntParam, Query(ge=1, le=10_000, description="Rows per page")] = 100,
+    offset: Annotated[IntParam, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
 ) -> Page:
     """`limit`/`offset` query parameters, `limit` bounded by settings.api_page_max."""
     return Page(limit=min(limit, settings.api_page_max), offset=offset)

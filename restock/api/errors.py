@@ -8,7 +8,8 @@ lets a database integrity error through) and the handlers map them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -112,12 +113,43 @@ def _api_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.details, headers)
 
 
+def _field(loc: Sequence[int | str]) -> str | None:
+    """`("body", "opening_hours", "1", 0)` -> `opening_hours.1.0`; None for the body
+    (or a parameter set) as a whole."""
+    return ".".join(str(part) for part in loc[1:]) or None
+
+
+_PLACES = {"body": "body field", "query": "query parameter", "path": "path parameter"}
+MAX_LISTED = 5
+
+
+def _where(loc: Sequence[int | str]) -> str:
+    """`query parameter start`, `body field scale`, `body` (the body as a whole)."""
+    if not loc:
+        return "request"
+    field = _field(loc)
+    return f"{_PLACES.get(str(loc[0]), str(loc[0]))} {field}" if field else str(loc[0])
+
+
 def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    """A 422 naming each field (never echoing its value): the message lists up to
+    MAX_LISTED problems, `details` all of them."""
     assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    listed = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in errors[:MAX_LISTED])
+    more = len(errors) - MAX_LISTED
+    message = f"invalid request: {listed}" + (f" (and {more} more)" if more > 0 else "")
     details = [
-        {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", ""))} for err in exc.errors()
+        {
+            "loc": list(e["loc"]),
+            "field": _field(e["loc"]),
+            "in": str(e["loc"][0]) if e["loc"] else None,
+            "msg": str(e["msg"]),
+            "type": str(e["type"]),
+        }
+        for e in errors
     ]
-    return error_response(422, "invalid", "the request is not valid", details)
+    return error_response(422, "invalid", message, details)
 
 
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -126,19 +158,62 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
+_KEY = re.compile(r"^Key \(([^)]*)\)")
+_REFERENCED = re.compile(r'table "([^"]+)"')
+
+
+def _thing(table: str | None) -> str:
+    """`stock_points` -> `stock point`: how a message names a row of `table`."""
+    name = (table or "row").replace("_", " ")
+    return name[:-1] if name.endswith("s") else name
+
+
 def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
-    """Constraint violations are the client's doing: say which constraint."""
+    """A constraint the request broke, named with its field(s), never with the row's
+    contents (PostgreSQL's own message quotes the whole row or the key's values)."""
     assert isinstance(exc, psycopg.errors.IntegrityError)
     diag = exc.diag
-    detail = diag.message_detail or diag.message_primary or str(exc)
+    constraint, table, detail = diag.constraint_name, diag.table_name, diag.message_detail or ""
+    key = _KEY.match(detail)
+    fields = key.group(1) if key else None
+    if isinstance(exc, psycopg.errors.NotNullViolation):
+        field = diag.column_name
+        return error_response(
+            422, "invalid", f"{field} cannot be null", {"field": field, "constraint": None}
+        )
     if isinstance(exc, psycopg.errors.UniqueViolation):
-        return error_response(409, "conflict", detail, {"constraint": diag.constraint_name})
-    return error_response(422, "invalid", detail, {"constraint": diag.constraint_name})
+        return error_response(
+            409, "conflict", f"a {_thing(table)} with this {fields or 'key'} already exists",
+            {"field": fields, "constraint": constraint},
+        )  # fmt: skip
+    if isinstance(exc, psycopg.errors.ForeignKeyViolation):
+        referenced = _REFERENCED.search(detail)
+        other = _thing(referenced.group(1) if referenced else None)
+        if "still referenced" in detail:
+            message = f"this {_thing(table)} is still referred to by a {other}"
+            return error_response(409, "conflict", message, {"constraint": constraint})
+        message = f"{fields}: no such {other}"
+        return error_response(422, "invalid", message, {"field": fields, "constraint": constraint})
+    column = (constraint or "").removeprefix(f"{table}_").removesuffix("_check")
+    if isinstance(exc, psycopg.errors.CheckViolation) and column not in ("", "check"):
+        message = f"{column}: the value is not one restock accepts ({constraint})"
+        return error_response(422, "invalid", message, {"field": column, "constraint": constraint})
+    return error_response(
+        422, "invalid", f"the request breaks database rule {constraint or 'unnamed'}",
+        {"field": None, "constraint": constraint},
+    )  # fmt: skip
 
 
 def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot store (the edge validation should have caught it):
+    logged for the operator, answered without the database's wording."""
     assert isinstance(exc, psycopg.errors.DataError)
-    return error_response(422, "invalid", exc.diag.message_primary or str(exc))
+    log.warning("the database refused a value: %s (sqlstate %s)", exc.diag.message_primary,
+                exc.diag.sqlstate)  # fmt: skip
+    return error_response(
+        422, "invalid", "a value is outside what restock can store",
+        {"field": None, "constraint": None},
+    )  # fmt: skip
 
 
 def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
@@ -162,7 +237,11 @@ def replenish_status(exc: Exception) -> int:
     return 422
 
 
-def _replenish_error(_: Request, exc: Exception) -> JSONResponse:
+def _replenish_error(request: Request, exc: Exception) -> JSONResponse:
+    """Replenishment's errors by kind; one it raised for a constraint the database
+    enforced is answered as that constraint (its own message may quote the database)."""
+    if isinstance(exc.__cause__, psycopg.errors.IntegrityError):
+        return _integrity_error(request, exc.__cause__)
     status = replenish_status(exc)
     code = {404: "not_found", 409: "conflict"}.get(status, "invalid")
     return error_response(status, code, str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -70,14 +71,17 @@ def make_async_pool(
     max_size: int = 4,
     timeout: float = 30.0,
     autocommit: bool = False,
+    configure: Callable[[psycopg.AsyncConnection[Any]], Awaitable[None]] | None = None,
 ) -> AsyncConnectionPool:
-    """As make_pool, of asyncio connections: open it (awaited) in the owner's lifespan."""
+    """As make_pool, of asyncio connections: open it (awaited) in the owner's lifespan.
+    `configure` runs once on each new connection (session settings)."""
     return AsyncConnectionPool(
         database_url,
         min_size=min_size,
         max_size=max_size,
         timeout=timeout,
         kwargs={"autocommit": autocommit},
+        configure=configure,
         check=check_alive_async,
         open=False,
     )

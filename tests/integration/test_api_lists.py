@@ -11,8 +11,7 @@ import psycopg
 from pydantic import TypeAdapter
 
 from restock.api.schemas.data import ReadingChart
-from restock.api.schemas.replenish import OrderSummary
-from restock.replenish.model import Trigger
+from restock.api.schemas.replenish import OrderSummary, Trigger
 from tests.integration.test_api_fixtures import NOW, Api, api_fixture  # noqa: F401 (fixture)
 
 
@@ -85,7 +84,8 @@ def test_the_hot_lists_answer_what_their_models_would(api: Api, database_url: st
     planner = api.headers("planner")
     orders = api.client.get("/v1/orders", params={"status": "draft"}, headers=planner)
     assert [(o["value"], o["waiting_reasons"]) for o in orders.json()] == [(1234.5, ["over value"])]
-    assert orders.json()[0]["deliver_at"] == "2026-11-21T12:00:00Z"
+    # a planned delivery is a local business time: in the customer's zone (Asia/Tokyo)
+    assert orders.json()[0]["deliver_at"] == "2026-11-21T21:00:00+09:00"
     assert_as_the_model_would(orders.text, list[OrderSummary])
     triggers = api.client.get("/v1/triggers", headers=api.headers("rep"))
     assert len(triggers.json()) == 3

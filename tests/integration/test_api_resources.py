@@ -30,14 +30,22 @@ def test_a_sensor_is_registered_bound_calibrated_and_disabled(api: Api) -> None:
         "/v1/sensors", json={"id": "shelf-9", "kind": "shelf_weight", "unit": "g"}, headers=staff
     )
     assert again.status_code == 409
-    assert again.json()["error"]["details"] == {"constraint": "sensors_pkey"}
+    assert again.json()["error"] == {
+        "code": "conflict",
+        "message": "a sensor with this id already exists",
+        "details": {"field": "id", "constraint": "sensors_pkey"},
+    }
     bound = client.put("/v1/sensors/shelf-9/binding", json={"stock_point_id": sp}, headers=staff)
     assert bound.json()["stock_point_id"] == sp
     nowhere = client.put(
         "/v1/sensors/shelf-9/binding", json={"stock_point_id": 999999}, headers=staff
     )
     assert nowhere.status_code == 422
-    assert nowhere.json()["error"]["details"] == {"constraint": "sensors_stock_point_id_fkey"}
+    assert nowhere.json()["error"] == {
+        "code": "invalid",
+        "message": "stock_point_id: no such stock point",
+        "details": {"field": "stock_point_id", "constraint": "sensors_stock_point_id_fkey"},
+    }
     calibrated = client.put(
         "/v1/sensors/shelf-9/calibration", json={"tare": 120.0, "scale": 0.02}, headers=staff
     ).json()
@@ -52,6 +60,61 @@ def test_a_sensor_is_registered_bound_calibrated_and_disabled(api: Api) -> None:
         "message": "sensor 'ghost' not found",
         "details": None,
     }
+
+
+def test_customers_and_reps_take_time_zones_opening_and_working_hours(api: Api) -> None:
+    staff, admin = api.headers("planner"), api.headers("admin")
+    client = api.client
+    hours = {"1": [["09:00", "12:00"], ["13:00", "18:00"]], "5": [["17:00", "24:00"]]}
+    created = client.post(
+        "/v1/customers",
+        json={"id": "bakery", "name": "Bakery", "segment": "B", "lat": 52.5, "lon": 13.4,
+              "time_zone": "Europe/Berlin", "opening_hours": hours},
+        headers=staff,
+    )  # fmt: skip
+    assert created.status_code == 201, created.text
+    assert (created.json()["time_zone"], created.json()["opening_hours"]) == (
+        "Europe/Berlin",
+        hours,
+    )
+    changed = client.patch(
+        "/v1/customers/cust-1",
+        json={"time_zone": "Asia/Seoul", "opening_hours": {"6": [["10:00", "14:00"]]}},
+        headers=staff,
+    )
+    assert changed.status_code == 200, changed.text
+    again = client.get("/v1/customers/cust-1", headers=staff).json()
+    assert (again["time_zone"], again["opening_hours"]) == (
+        "Asia/Seoul",
+        {"6": [["10:00", "14:00"]]},
+    )
+
+    rep = client.post(
+        "/v1/reps",
+        json={"id": "rep-3", "name": "Chiba", "depot_lat": 35.6, "depot_lon": 140.1,
+              "work_start": "08:30", "work_end": "17:30", "work_days": [1, 2, 3, 4, 5, 6],
+              "time_zone": "Asia/Tokyo"},
+        headers=admin,
+    )  # fmt: skip
+    assert rep.status_code == 201, rep.text
+    assert (rep.json()["work_start"], rep.json()["work_end"]) == ("08:30", "17:30")
+    later = client.patch(
+        "/v1/reps/rep-1",
+        json={"work_start": "10:00", "work_end": "19:00", "time_zone": "Asia/Seoul"},
+        headers=admin,
+    )
+    assert later.status_code == 200, later.text
+    stored = client.get("/v1/reps/rep-1", headers=admin).json()
+    assert (stored["work_start"], stored["work_end"], stored["time_zone"]) == (
+        "10:00",
+        "19:00",
+        "Asia/Seoul",
+    )
+    backwards = client.patch(
+        "/v1/reps/rep-1", json={"work_start": "19:00", "work_end": "10:00"}, headers=admin
+    )
+    assert backwards.status_code == 422
+    assert "work_start must be before work_end" in backwards.json()["error"]["message"]
 
 
 def test_a_chart_cuts_the_range_into_buckets_of_avg_min_max(api: Api) -> None:
@@ -93,7 +156,8 @@ def test_patching_a_rule_clears_a_limit_with_null_but_never_its_name(api: Api) -
         "/v1/auto-approve-rules/1", json={"name": None, "min_battery": None}, headers=staff
     )
     assert nameless.status_code == 422
-    assert "name, min_battery cannot be null" in str(nameless.json()["error"]["details"])
+    refused = {(d["field"], d["type"]) for d in nameless.json()["error"]["details"]}
+    assert refused == {("name", "not_null"), ("min_battery", "not_null")}
     assert api.client.get("/v1/auto-approve-rules/1", headers=staff).json()["name"] == "default"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from psycopg.types.json import Jsonb
+
 from restock.api.queries.rows import Conn, Row, all_rows, insert_row, one_row, update_by_id
 
 COLUMNS = (
@@ -42,12 +44,19 @@ async def get_customer(conn: Conn, customer_id: str, *, rep: str | None) -> Row:
     )
 
 
+def _as_stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Opening hours go to their jsonb column as JSON."""
+    if "opening_hours" in values:
+        return {**values, "opening_hours": Jsonb(values["opening_hours"])}
+    return values
+
+
 async def create_customer(conn: Conn, values: dict[str, Any]) -> Row:
-    return await insert_row(conn, "customers", values, EDITABLE, COLUMNS, "customer")
+    return await insert_row(conn, "customers", _as_stored(values), EDITABLE, COLUMNS, "customer")
 
 
 async def update_customer(conn: Conn, customer_id: str, changes: dict[str, Any]) -> Row:
     return await update_by_id(
-        conn, "customers", customer_id, changes, EDITABLE, COLUMNS,
+        conn, "customers", customer_id, _as_stored(changes), EDITABLE, COLUMNS,
         f"customer {customer_id!r} not found",
     )  # fmt: skip

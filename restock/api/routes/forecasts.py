@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,13 +12,15 @@ from restock.api.queries import forecasts as q
 from restock.api.routes import V1
 from restock.api.routes.stock_points import StockPointId
 from restock.api.schemas.data import Forecast
+from restock.api.schemas.fields import Id
+from restock.api.schemas.times import OffsetDateTime
 
 router = APIRouter(prefix=V1, tags=["forecasts"], responses=AUTH_RESPONSES)
 
 
 @router.get("/forecasts/latest", response_model=list[Forecast])
 async def latest_forecasts(
-    conn: Conn, caller: Reader, page: PageDep, customer_id: Annotated[str | None, Query()] = None
+    conn: Conn, caller: Reader, page: PageDep, customer_id: Annotated[Id | None, Query()] = None
 ) -> list[dict[str, object]]:
     """The latest forecast of every stock point (a rep: their customers' only)."""
     return await q.latest_forecasts(
@@ -45,8 +46,8 @@ async def forecast_history(
     caller: Reader,
     page: PageDep,
     stock_point_id: StockPointId,
-    start: Annotated[datetime | None, Query(description="as_of from (inclusive)")] = None,
-    end: Annotated[datetime | None, Query(description="as_of to (exclusive)")] = None,
+    start: Annotated[OffsetDateTime | None, Query(description="as_of from (inclusive)")] = None,
+    end: Annotated[OffsetDateTime | None, Query(description="as_of to (exclusive)")] = None,
 ) -> list[dict[str, object]]:
     """A stock point's forecasts, newest first."""
     return await q.forecast_history(

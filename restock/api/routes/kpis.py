@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +12,7 @@ from restock.api.deps import ClockDep, Conn, Reader
 from restock.api.errors import AUTH_RESPONSES
 from restock.api.queries import kpis as q
 from restock.api.routes import V1
+from restock.api.schemas.times import OffsetDateTime
 
 router = APIRouter(prefix=V1 + "/kpis", tags=["KPIs"], responses=AUTH_RESPONSES)
 
@@ -37,8 +38,8 @@ async def kpis(
     conn: Conn,
     caller: Reader,
     clock: ClockDep,
-    start: Annotated[datetime | None, Query(description="Default: end - 90 days")] = None,
-    end: Annotated[datetime | None, Query(description="Default: now")] = None,
+    start: Annotated[OffsetDateTime | None, Query(description="Default: end - 90 days")] = None,
+    end: Annotated[OffsetDateTime | None, Query(description="Default: now")] = None,
     group_by: Annotated[q.GroupBy, Query()] = "rep",
 ) -> list[dict[str, object]]:
     """Visits, orders and value per visit, stockouts, fill, auto-approval and repeat

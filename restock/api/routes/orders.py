@@ -15,11 +15,14 @@ from restock.api import scoped
 from restock.api.deps import BlockingConn, ClockDep, Conn, PageDep, Reader, SettingsDep, Staff
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import orders as q
-from restock.api.responses import RowsResponse
+from restock.api.responses import RowsResponse, order_response
 from restock.api.routes import V1
+from restock.api.schemas.fields import Id
+from restock.api.schemas.params import BigIdPath
 from restock.api.schemas.replenish import (
     BulkApprove,
     BulkResult,
+    Order,
     OrderEdit,
     OrderStatus,
     OrderSummary,
@@ -27,13 +30,12 @@ from restock.api.schemas.replenish import (
     Released,
 )
 from restock.replenish.job import JobConfig
-from restock.replenish.model import Order
 from restock.replenish.orders import approval, drafts
 
 router = APIRouter(prefix=V1 + "/orders", tags=["orders"], responses=AUTH_RESPONSES)
 ACTION = {**NOT_FOUND, **CONFLICT}
 
-OrderId = Annotated[int, Path(ge=1, le=2**62, description="Order id")]
+OrderId = Annotated[BigIdPath, Path(description="Order id")]
 
 
 @router.get("", response_model=list[OrderSummary])
@@ -42,8 +44,8 @@ async def order_queue(
     caller: Reader,
     page: PageDep,
     status: Annotated[OrderStatus | None, Query()] = None,
-    customer_id: Annotated[str | None, Query()] = None,
-    rep_id: Annotated[str | None, Query(description="Staff only: one rep's customers")] = None,
+    customer_id: Annotated[Id | None, Query()] = None,
+    rep_id: Annotated[Id | None, Query(description="Staff only: one rep's customers")] = None,
 ) -> RowsResponse:
     """Orders by planned delivery, filtered by status, customer or rep."""
     rows = await q.order_queue(
@@ -60,14 +62,15 @@ async def order_queue(
 @router.get("/{order_id}", response_model=Order, responses=NOT_FOUND)
 def get_order(conn: BlockingConn, caller: Reader, order_id: OrderId) -> Order:
     """An order with its lines, the reasoning behind them and its audit trail."""
-    return scoped.order_in_scope(conn, order_id, rep=caller.scope_rep)
+    return order_response(conn, scoped.order_in_scope(conn, order_id, rep=caller.scope_rep))
 
 
 @router.post("/{order_id}/approve", response_model=Order, responses=ACTION)
 def approve_order(conn: BlockingConn, caller: Staff, clock: ClockDep, order_id: OrderId) -> Order:
     """Approve a draft with a positive line; its delivery is planned on the rep's first
     working slot once the goods can be there."""
-    return approval.approve_order(conn, order_id, actor=caller.actor, at=clock.now())
+    order = approval.approve_order(conn, order_id, actor=caller.actor, at=clock.now())
+    return order_response(conn, order)
 
 
 @router.patch("/{order_id}", response_model=Order, responses=ACTION)
@@ -93,7 +96,7 @@ def edit_order(
         health_look_back_hours=job.health_look_back_hours,
     )
     drafts.rejudge(conn, order_id, at=at, config=judge)
-    return approval.get_order(conn, order_id)
+    return order_response(conn, approval.get_order(conn, order_id))
 
 
 @router.post("/{order_id}/reject", response_model=Order, responses=ACTION)
@@ -103,9 +106,10 @@ def reject_order(
     """Reject a draft, saying why: its stock points are not drafted again for the same
     need until the level drops, the risk rises well past what was seen, or a planner
     releases them."""
-    return approval.reject_order(
+    order = approval.reject_order(
         conn, order_id, actor=caller.actor, at=clock.now(), reason=body.reason
     )
+    return order_response(conn, order)
 
 
 @router.post("/{order_id}/cancel", response_model=Order, responses=ACTION)
@@ -114,21 +118,24 @@ def cancel_order(
 ) -> Order:
     """Cancel an approved or sent order, saying why; its delivery visit and triggers are
     cancelled and the rep is told."""
-    return approval.cancel_order(
+    order = approval.cancel_order(
         conn, order_id, actor=caller.actor, at=clock.now(), reason=body.reason
     )
+    return order_response(conn, order)
 
 
 @router.post("/{order_id}/sent", response_model=Order, responses=ACTION)
 def mark_sent(conn: BlockingConn, caller: Staff, clock: ClockDep, order_id: OrderId) -> Order:
     """The approved order went to the warehouse."""
-    return approval.mark_sent(conn, order_id, actor=caller.actor, at=clock.now())
+    order = approval.mark_sent(conn, order_id, actor=caller.actor, at=clock.now())
+    return order_response(conn, order)
 
 
 @router.post("/{order_id}/delivered", response_model=Order, responses=ACTION)
 def mark_delivered(conn: BlockingConn, caller: Staff, clock: ClockDep, order_id: OrderId) -> Order:
     """The order arrived in full (recorded as deliveries)."""
-    return approval.mark_delivered(conn, order_id, actor=caller.actor, at=clock.now())
+    order = approval.mark_delivered(conn, order_id, actor=caller.actor, at=clock.now())
+    return order_response(conn, order)
 
 
 @router.post("/approve", response_model=BulkResult)
@@ -144,7 +151,7 @@ def release_hold(
     conn: BlockingConn,
     caller: Staff,
     clock: ClockDep,
-    stock_point_id: Annotated[int, Path(ge=1, le=2**62)],
+    stock_point_id: Annotated[BigIdPath, Path(description="Stock point id")],
 ) -> Released:
     """Let a stock point whose order was rejected be drafted again at the next run."""
     return Released(

@@ -3,7 +3,6 @@ chart is the hot path)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,14 +12,19 @@ from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.queries import readings as q
 from restock.api.responses import RowsResponse
 from restock.api.routes import V1
+from restock.api.routes.sensors import SensorId
 from restock.api.routes.stock_points import StockPointId
 from restock.api.schemas.data import ReadingChart
+from restock.api.schemas.params import IntParam
+from restock.api.schemas.times import OffsetDateTime
 
 router = APIRouter(prefix=V1, tags=["readings"], responses={**AUTH_RESPONSES, **NOT_FOUND})
 
-Start = Annotated[datetime | None, Query(description="From (inclusive); default end - 7 days")]
-End = Annotated[datetime | None, Query(description="To (exclusive); default now")]
-MaxPoints = Annotated[int, Query(ge=1, le=10_000, description="Most buckets returned")]
+Start = Annotated[
+    OffsetDateTime | None, Query(description="From (inclusive); default end - 7 days")
+]
+End = Annotated[OffsetDateTime | None, Query(description="To (exclusive); default now")]
+MaxPoints = Annotated[IntParam, Query(ge=1, le=10_000, description="Most buckets returned")]
 
 
 @router.get("/stock-points/{stock_point_id}/readings", response_model=ReadingChart)
@@ -46,7 +50,7 @@ async def sensor_readings(
     conn: Conn,
     caller: Reader,
     clock: ClockDep,
-    sensor_id: str,
+    sensor_id: SensorId,
     start: Start = None,
     end: End = None,
     max_points: MaxPoints = 500,

@@ -5,16 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from restock.api.deps import Conn, PageDep, Staff
 from restock.api.errors import AUTH_RESPONSES
 from restock.api.queries import rejected as q
 from restock.api.routes import V1
 from restock.api.schemas.data import RejectedMessage, RejectionCount
+from restock.api.schemas.fields import Id
+from restock.api.schemas.params import BoolParam
 
 router = APIRouter(
     prefix=V1 + "/rejected-messages", tags=["rejected messages"], responses=AUTH_RESPONSES
 )
+
+# ingest's reason codes (bad_json, unknown_sensor, ...): not enumerated here, so that a
+# new one is listed without an API change
+Reason = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
 
 
 @router.get("", response_model=list[RejectedMessage])
@@ -22,9 +29,9 @@ async def list_rejected(
     conn: Conn,
     _: Staff,
     page: PageDep,
-    reason: Annotated[str | None, Query()] = None,
-    sensor_id: Annotated[str | None, Query()] = None,
-    pending: Annotated[bool | None, Query(description="Only not yet replayed")] = None,
+    reason: Annotated[Reason | None, Query()] = None,
+    sensor_id: Annotated[Id | None, Query()] = None,
+    pending: Annotated[BoolParam | None, Query(description="Only not yet replayed")] = None,
 ) -> list[dict[str, object]]:
     """Rejected messages, newest first."""
     return await q.list_rejected(

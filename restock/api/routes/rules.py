@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from restock.api.deps import BlockingConn, Staff
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.routes import V1
+from restock.api.schemas.params import BigIdPath
 from restock.api.schemas.replenish import RuleCreate, RuleUpdate
 from restock.replenish.orders import auto_approve, rules
 from restock.replenish.orders.auto_approve import Rule
@@ -16,7 +17,7 @@ from restock.replenish.orders.auto_approve import Rule
 router = APIRouter(prefix=V1 + "/auto-approve-rules", tags=["auto-approve rules"],
                    responses=AUTH_RESPONSES)  # fmt: skip
 
-RuleId = Annotated[int, Path(ge=1, le=2**62, description="Rule id")]
+RuleId = Annotated[BigIdPath, Path(description="Rule id")]
 
 
 @router.get("", response_model=list[Rule])

@@ -11,15 +11,17 @@ from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import stock_points as q
 from restock.api.routes import V1
 from restock.api.schemas.domain import StockPoint, StockPointCreate, StockPointUpdate
+from restock.api.schemas.fields import Id
+from restock.api.schemas.params import BigIdPath
 
 router = APIRouter(prefix=V1 + "/stock-points", tags=["stock points"], responses=AUTH_RESPONSES)
 
-StockPointId = Annotated[int, Path(ge=1, le=2**62, description="Stock point id")]
+StockPointId = Annotated[BigIdPath, Path(description="Stock point id")]
 
 
 @router.get("", response_model=list[StockPoint])
 async def list_stock_points(
-    conn: Conn, caller: Reader, page: PageDep, customer_id: Annotated[str | None, Query()] = None
+    conn: Conn, caller: Reader, page: PageDep, customer_id: Annotated[Id | None, Query()] = None
 ) -> list[dict[str, object]]:
     """List stock points, optionally at one customer."""
     return await q.list_stock_points(

@@ -3,7 +3,6 @@ with `restock token`, on a BlockingConn)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -13,7 +12,9 @@ from restock.api import auth
 from restock.api.deps import AdminOnly, BlockingConn, Caller, ClockDep
 from restock.api.errors import AUTH_RESPONSES, NOT_FOUND
 from restock.api.routes import V1
-from restock.api.schemas.domain import Id, Strict
+from restock.api.schemas.fields import Id, Strict
+from restock.api.schemas.params import BigIdPath
+from restock.api.schemas.times import Instant
 
 router = APIRouter(prefix=V1, tags=["tokens"], responses=AUTH_RESPONSES)
 
@@ -29,12 +30,12 @@ class TokenInfo(BaseModel):
     role: auth.Role
     rep_id: str | None
     name: str
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: Instant
+    revoked_at: Instant | None
 
 
 class TokenRequest(Strict):
-    role: auth.Role
+    role: Annotated[auth.Role, Field(strict=False)]  # strict enums take only members
     rep_id: Id | None = None
     name: Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")] = ""
 
@@ -70,7 +71,7 @@ def revoke_token(
     conn: BlockingConn,
     _: AdminOnly,
     clock: ClockDep,
-    token_id: Annotated[int, Path(ge=1, le=2**62)],
+    token_id: Annotated[BigIdPath, Path(description="Token id")],
 ) -> None:
     """Revoke a token; it stops working at once."""
     auth.revoke_token(conn, token_id, clock.now())

@@ -15,13 +15,15 @@ from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND
 from restock.api.queries import triggers as q
 from restock.api.responses import RowsResponse
 from restock.api.routes import V1
-from restock.api.schemas.replenish import Rejection, TriggerStatus
-from restock.replenish.model import Trigger
+from restock.api.schemas.fields import Id
+from restock.api.schemas.params import BigIdPath
+from restock.api.schemas.replenish import Rejection, Trigger, TriggerStatus
+from restock.replenish import model
 from restock.replenish.triggers import service
 
 router = APIRouter(prefix=V1 + "/triggers", tags=["visit triggers"], responses=AUTH_RESPONSES)
 
-TriggerId = Annotated[int, Path(ge=1, le=2**62, description="Trigger id")]
+TriggerId = Annotated[BigIdPath, Path(description="Trigger id")]
 DEFAULT_STATUSES: list[TriggerStatus] = ["open", "acknowledged"]
 
 
@@ -31,7 +33,7 @@ async def list_triggers(
     caller: Reader,
     page: PageDep,
     status: Annotated[list[TriggerStatus] | None, Query()] = None,
-    rep_id: Annotated[str | None, Query(description="Staff only: one rep's")] = None,
+    rep_id: Annotated[Id | None, Query(description="Staff only: one rep's")] = None,
 ) -> RowsResponse:
     """Triggers, most urgent first (default: open and acknowledged), a page at a time."""
     rows = await q.list_triggers(
@@ -45,7 +47,7 @@ async def list_triggers(
 
 
 @router.get("/{trigger_id}", response_model=Trigger, responses=NOT_FOUND)
-def get_trigger(conn: BlockingConn, caller: Reader, trigger_id: TriggerId) -> Trigger:
+def get_trigger(conn: BlockingConn, caller: Reader, trigger_id: TriggerId) -> model.Trigger:
     """One trigger: whom to visit, by when, and why."""
     return scoped.trigger_in_scope(conn, trigger_id, rep=caller.scope_rep)
 
@@ -55,7 +57,7 @@ def get_trigger(conn: BlockingConn, caller: Reader, trigger_id: TriggerId) -> Tr
 )
 def acknowledge_trigger(
     conn: BlockingConn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
-) -> Trigger:
+) -> model.Trigger:
     """The rep has seen the trigger."""
     return scoped.acknowledge(
         conn, trigger_id, rep=caller.scope_rep, actor=caller.actor, at=clock.now()
@@ -65,7 +67,7 @@ def acknowledge_trigger(
 @router.post("/{trigger_id}/complete", response_model=Trigger, responses={**NOT_FOUND, **CONFLICT})
 def complete_trigger(
     conn: BlockingConn, caller: Reader, clock: ClockDep, trigger_id: TriggerId
-) -> Trigger:
+) -> model.Trigger:
     """The visit was made; for an order's delivery trigger, the order is delivered (once
     its delivery day has come)."""
     return scoped.complete(
@@ -76,7 +78,7 @@ def complete_trigger(
 @router.post("/{trigger_id}/cancel", response_model=Trigger, responses={**NOT_FOUND, **CONFLICT})
 def cancel_trigger(
     conn: BlockingConn, caller: Staff, clock: ClockDep, trigger_id: TriggerId, body: Rejection
-) -> Trigger:
+) -> model.Trigger:
     """Cancel a trigger no longer needed, saying why; the rep is told. (An order's
     delivery trigger goes with its order.)"""
     return service.cancel_trigger(

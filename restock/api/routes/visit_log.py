@@ -6,7 +6,6 @@ Blocking code (restock.replenish.visits), so the routes are plain `def`."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path
@@ -15,17 +14,19 @@ from pydantic import Field
 from restock.api.deps import BlockingConn, ClockDep, Reader, RepOnly, SettingsDep
 from restock.api.errors import AUTH_RESPONSES, CONFLICT, NOT_FOUND, NotFound
 from restock.api.routes import V1
-from restock.api.schemas.domain import Strict
+from restock.api.schemas.fields import NO_NUL, BigId, Id, Strict
+from restock.api.schemas.params import BigIdPath
+from restock.api.schemas.replenish import VisitEntry
+from restock.api.schemas.times import Day
 from restock.core.db import Conn
 from restock.replenish.segments import ReplenishConfig
 from restock.replenish.visits import visit_log, visit_queries
 from restock.replenish.visits.brief import Brief, build_brief
 from restock.replenish.visits.brief_facts import brief_facts
-from restock.replenish.visits.visit_log import VisitEntry
 
 router = APIRouter(prefix=V1, tags=["visit log"], responses={**AUTH_RESPONSES, **NOT_FOUND})
-CustomerId = Annotated[str, Path(min_length=1, max_length=200)]
-VisitId = Annotated[int, Path(ge=1, le=2**62, description="Visit id")]
+CustomerId = Annotated[Id, Path(description="Customer id")]
+VisitId = Annotated[BigIdPath, Path(description="Visit id")]
 Outcome = Literal[
     "delivered", "order_taken", "proposal_made", "information", "follow_up", "no_contact"
 ]
@@ -33,12 +34,10 @@ Outcome = Literal[
 
 class CheckOut(Strict):
     outcome: Outcome
-    notes: Annotated[str, Field(max_length=visit_log.MAX_NOTES)] = ""
-    next_action: Annotated[str, Field(max_length=visit_log.MAX_NEXT_ACTION)] = ""
-    next_action_due: date | None = None
-    completed_triggers: Annotated[
-        tuple[Annotated[int, Field(ge=1, le=2**62)], ...], Field(max_length=100)
-    ] = ()
+    notes: Annotated[str, Field(max_length=visit_log.MAX_NOTES, pattern=NO_NUL)] = ""
+    next_action: Annotated[str, Field(max_length=visit_log.MAX_NEXT_ACTION, pattern=NO_NUL)] = ""
+    next_action_due: Day | None = None
+    completed_triggers: Annotated[list[BigId], Field(max_length=100)] = Field(default_factory=list)
 
 
 def _customer_in_scope(conn: Conn, customer_id: str, rep: str | None) -> None:
@@ -50,7 +49,7 @@ def _customer_in_scope(conn: Conn, customer_id: str, rep: str | None) -> None:
 @router.get("/customers/{customer_id}/visits", response_model=list[VisitEntry])
 def customer_visits(
     conn: BlockingConn, caller: Reader, customer_id: CustomerId
-) -> list[VisitEntry]:
+) -> list[visit_log.VisitEntry]:
     """The customer's visits, newest first, whichever rep made them."""
     _customer_in_scope(conn, customer_id, caller.scope_rep)
     return visit_log.customer_history(conn, customer_id)
@@ -73,7 +72,7 @@ def visit_brief(
 )  # fmt: skip
 def check_in(
     conn: BlockingConn, caller: RepOnly, clock: ClockDep, customer_id: CustomerId
-) -> VisitEntry:
+) -> visit_log.VisitEntry:
     """The rep arrives at their customer (again: the same open visit)."""
     assert caller.rep_id is not None  # a rep token always names its rep
     return visit_log.check_in(
@@ -84,7 +83,7 @@ def check_in(
 @router.post("/visits/{visit_id}/check-out", response_model=VisitEntry, responses=CONFLICT)
 def check_out(
     conn: BlockingConn, caller: RepOnly, clock: ClockDep, visit_id: VisitId, body: CheckOut
-) -> VisitEntry:
+) -> visit_log.VisitEntry:
     """The rep leaves: outcome, notes and next action are kept with the customer."""
     return visit_log.check_out(
         conn,
@@ -93,7 +92,7 @@ def check_out(
         notes=body.notes,
         next_action=body.next_action,
         next_action_due=body.next_action_due,
-        completed_triggers=body.completed_triggers,
+        completed_triggers=tuple(body.completed_triggers),
         at=clock.now(),
         actor=caller.actor,
         rep=caller.rep_id,
